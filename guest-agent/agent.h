@@ -1,0 +1,259 @@
+/*
+ * agent.h - migstate-agent's one private header.
+ *
+ * The agent reads connection counts from its sources (mod_migstate's shared
+ * memory; later the TLS proxy's trackers), aggregates them into STATE frames
+ * and serves them to Dom-0 over one uplink channel, which it re-establishes
+ * after every migration (the quiesce handshake, quiesce.c).
+ */
+#ifndef AGENT_H
+#define AGENT_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/un.h>
+
+#include <ev.h>
+
+#include "chan.h"
+#include "conf.h"
+#include "migshm.h"
+#include "migwire.h"
+#include "migxs.h"
+
+#define AGENT_SOFTWARE		"migstate-agent 0.1.0"
+#define AGENT_CONF_DEFAULT	"/etc/migstate/agent.conf"
+#define AGENT_SOCKET_DEFAULT	"/run/migstate/agents.sock"
+#define AGENT_MAX_SOURCES	64	/* apache + one per proxied service, with room */
+#define AGENT_SRC_NAME_LEN	32
+#define AGENT_PATH_LEN		108	/* sun_path: the longest socket path */
+#define AGENT_PUSH_GAP_US	1000	/* at most one pushed STATE per millisecond */
+#define AGENT_BACKOFF_MIN_MS	100	/* first reconnect delay, doubled up to reconnect_max */
+#define AGENT_HELLO_TIMEOUT_MS	10000	/* a connected peer must say HELLO within this */
+
+/* ------------------------------------------------------------ config.c */
+enum agent_uplink_kind {
+	AGENT_UPLINK_AUTO,	/* vchan if this is a Xen guest, else unix */
+	AGENT_UPLINK_VCHAN,
+	AGENT_UPLINK_UNIX,
+};
+
+enum agent_xs_kind {
+	AGENT_XS_DEFAULT,	/* xen in vchan mode, none in unix mode */
+	AGENT_XS_NONE,
+	AGENT_XS_XEN,
+	AGENT_XS_DIR,
+};
+
+struct agent_conf {
+	char			 name[WIRE_NAME_LEN];	/* guest name for HELLO */
+	uint32_t		 domid;			/* unix mode: who we speak for */
+	int			 domid_set;
+	enum agent_uplink_kind	 uplink;		/* resolved: never AUTO after load */
+	char			 socket[AGENT_PATH_LEN];
+	enum agent_xs_kind	 xs;			/* resolved: never DEFAULT after load */
+	char			 xs_dir[PATH_MAX];	/* AGENT_XS_DIR: the tree's root */
+	uint64_t		 poll_ms;
+	uint64_t		 heartbeat_ms;
+	uint64_t		 reconnect_max_ms;
+	uint64_t		 quiesce_timeout_ms;
+	int			 apache;		/* [apache] present */
+	char			 apache_shm[PATH_MAX];
+};
+
+/*
+ * Set every default.  xen_guest says whether uplink = auto means vchan.
+ */
+void	config_defaults(struct agent_conf *, int xen_guest);
+/*
+ * Parse a configuration file (or a buffer, for tests) into c, which
+ * config_defaults() prepared, and check the whole.  Returns the number of
+ * errors, each kept in cf with its file and line.
+ */
+int	config_load(struct agent_conf *, struct conf *cf, const char *path);
+int	config_load_buf(struct agent_conf *, struct conf *cf, const char *name,
+	    const char *buf, size_t len);
+/* 1 if this machine looks like a Xen guest (/proc/xen or /dev/xen/xenbus). */
+int	config_xen_guest(void);
+
+/* ------------------------------------------------------------ source.c */
+struct source;
+
+struct source_ops {
+	/*
+	 * Polled sources: read the current counts into counts[] (zeroes when
+	 * the source is unavailable).  check_pids asks for the slower, more
+	 * thorough read (dead writers dropped); done at heartbeat rate.
+	 * NULL for event-driven sources, which call source_changed().
+	 */
+	void	(*read)(struct source *, uint32_t counts[WIRE_REASON_MAX], int check_pids);
+	/* Release the source and everything it holds (the struct itself too). */
+	void	(*close)(struct source *);
+};
+
+struct sources;
+
+struct source {
+	char			 name[AGENT_SRC_NAME_LEN];	/* for logs: "apache" */
+	enum wire_proto		 proto;
+	const struct source_ops	*ops;
+	void			*priv;
+	uint32_t		 counts[WIRE_REASON_MAX];	/* last known */
+	struct sources		*reg;				/* set by sources_add */
+};
+
+struct sources {
+	struct source	*src[AGENT_MAX_SOURCES];
+	unsigned	 n;
+	/* Called when an event-driven source reports a change. */
+	void		(*on_change)(void *arg);
+	void		*arg;
+};
+
+void	sources_init(struct sources *, void (*on_change)(void *), void *arg);
+/* Register s (owned by the caller).  0, or -1 if the table is full or proto invalid. */
+int	sources_add(struct sources *, struct source *);
+/* Read every polled source into its cached counts. */
+void	sources_poll(struct sources *, int check_pids);
+/*
+ * Build st's records from the cached counts: one record per protocol with
+ * at least one source, in protocol order, sums saturated at WIRE_MAX_CONNS;
+ * totals by wire_state_sum().  seq, mono_us, nonce and flags are left 0.
+ */
+void	sources_aggregate(const struct sources *, struct wire_state *st);
+/* 1 if two aggregates differ in any record or count, else 0. */
+int	sources_differ(const struct wire_state *, const struct wire_state *);
+/* Close (and free) every source, and empty the table. */
+void	sources_close(struct sources *);
+/* Event-driven sources: set the counts and, if they changed, notify. */
+void	source_changed(struct source *, const uint32_t counts[WIRE_REASON_MAX]);
+
+/* ------------------------------------------------------------ src_shm.c */
+/*
+ * The mod_migstate shared-memory source for the file at path (HTTP).  The
+ * file is opened lazily and re-tried every second; never fails once
+ * created.  NULL only if out of memory.  Freed by its close op
+ * (sources_close).
+ */
+struct source	*src_shm_new(const char *name, const char *path);
+
+/* ------------------------------------------------------------ uplink.c */
+enum uplink_phase {
+	UPLINK_IDLE,		/* not wanted (quiesced, or stopping) */
+	UPLINK_BACKOFF,		/* waiting before the next attempt */
+	UPLINK_PEER,		/* vchan served, waiting for Dom-0 to connect */
+	UPLINK_HELLO,		/* our HELLO sent, waiting for the peer's */
+	UPLINK_UP,		/* HELLO exchanged: STATE flows */
+};
+
+enum uplink_stop_how {
+	UPLINK_STOP_CLOSE,	/* orderly: BYE, chan_close (removes vchan keys) */
+	UPLINK_STOP_ABANDON,	/* the guest moved: never close, leak the vchan */
+};
+
+struct agent;
+
+struct uplink {
+	struct agent		*agent;
+	enum uplink_phase	 phase;
+	struct chan		*chan;
+	long			 chan_domid;	/* domid when the chan was opened */
+	ev_io			 io;
+	ev_timer		 retry_tm;	/* backoff and HELLO timeout */
+	ev_timer		 poll_tm;	/* polls sources every poll */
+	ev_timer		 hb_tm;		/* heartbeat STATE */
+	ev_timer		 push_tm;	/* coalesced push */
+	uint64_t		 backoff_ms;
+	uint64_t		 up_since_us;
+	uint64_t		 last_push_us;
+	uint64_t		 seq;
+	uint32_t		 version;	/* negotiated */
+	int			 migrating;	/* MIGRATION{active=1} seen */
+	const char		*drop_why;	/* set by the frame handler */
+	unsigned		 open_failures;	/* in a row, to log the first only */
+	char			 drop_buf[128];
+	struct wire_state	 last;		/* the last STATE sent */
+	int			 have_last;
+	uint64_t		 connects;	/* HELLO exchanges, for logs */
+};
+
+void	uplink_init(struct uplink *, struct agent *);
+/* Want the channel: open it now (a failure retries with backoff). */
+void	uplink_start(struct uplink *);
+/* Stop wanting it: close or abandon the channel; no reconnect until start. */
+void	uplink_stop(struct uplink *, enum uplink_stop_how);
+/* Read every source now and send a STATE if the uplink is up (nonce 0). */
+void	uplink_push_now(struct uplink *);
+/* A source changed: push, coalesced to one per AGENT_PUSH_GAP_US. */
+void	uplink_changed(struct uplink *);
+/* Orderly end (BYE NORMAL, close unless the channel is stale). */
+void	uplink_shutdown(struct uplink *);
+
+/* ------------------------------------------------------------ quiesce.c */
+enum quiesce_state {
+	QUIESCE_SERVING,	/* a channel is served (or being re-established) */
+	QUIESCE_QUIESCED,	/* closed for a migration's stop; waiting */
+};
+
+/* What the state machine acts through (the agent; fakes in the unit test). */
+struct quiesce_ops {
+	void	(*send_last_state)(void *arg);
+	void	(*close_chan)(void *arg);
+	void	(*abandon_chan)(void *arg);
+	void	(*serve_chan)(void *arg);
+	void	(*write_key)(void *arg, const char *path, const char *value);
+	void	(*timer)(void *arg, int on);	/* quiesce_timeout: arm or disarm */
+};
+
+struct quiesce {
+	enum quiesce_state	 state;
+	const struct quiesce_ops *ops;
+	void			*arg;
+	long			 domid;
+	uint64_t		 quiesces, resumes, abandons, timeouts;
+};
+
+/* Initialise in SERVING under domid (no action taken). */
+void	quiesce_init(struct quiesce *, const struct quiesce_ops *, void *arg, long domid);
+/* Start: write quiesce = 0, serve, write state = serving. */
+void	quiesce_start(struct quiesce *);
+/* Events.  value: the quiesce key's value (0 or 1); domid: the new one. */
+void	quiesce_on_quiesce(struct quiesce *, int value);
+void	quiesce_on_domid(struct quiesce *, long domid);
+void	quiesce_on_timeout(struct quiesce *);
+const char *quiesce_state_name(enum quiesce_state);
+
+/* The xenstore glue: watches quiesce and domid and feeds the machine. */
+struct quiesce_xs {
+	struct migxs		*xs;
+	struct quiesce		*q;
+	struct ev_loop		*loop;
+	ev_io			 io;
+};
+/* Watch the keys and start reporting events into q.  0, or -1 (logged). */
+int	quiesce_xs_start(struct quiesce_xs *, struct ev_loop *, struct migxs *,
+	    struct quiesce *);
+void	quiesce_xs_stop(struct quiesce_xs *);
+/* Read this domain's id from xenstore ("domid"), or -1. */
+long	quiesce_xs_domid(struct migxs *);
+
+/* ------------------------------------------------------------ agent.c */
+struct agent {
+	struct ev_loop		*loop;
+	struct agent_conf	 conf;
+	struct sources		 srcs;
+	struct uplink		 up;
+	struct migxs		*xs;		/* NULL: no quiesce handshake */
+	struct quiesce		 q;
+	struct quiesce_xs	 qx;
+	ev_timer		 quiesce_tm;
+	ev_signal		 sig_term, sig_int, sig_hup;
+	uint8_t			 boot_id[16];
+};
+
+/* The domid to announce and to compare a channel against (-1 unknown). */
+long	agent_domid(struct agent *);
+/* 1 if xenstore says the domain changed since a channel opened under chan_domid. */
+int	agent_chan_stale(struct agent *, long chan_domid);
+
+#endif /* AGENT_H */

@@ -1,0 +1,130 @@
+/*
+ * src_shm.c - the mod_migstate source: its shared-memory slots (migshm.h).
+ *
+ * The file belongs to Apache, which may start after us, restart (a new
+ * file), or be broken: a missing file is normal (logged once, re-tried
+ * every second), a corrupted or truncated one is rejected with one log
+ * line and re-tried, a recreated one is re-opened.  While the file is not
+ * usable the source reports zero connections.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent.h"
+#include "log.h"
+
+#define SRC_SHM_RETRY_US	1000000	/* re-try a missing or rejected file */
+
+struct src_shm {
+	struct source		 src;
+	char			 path[PATH_MAX];
+	struct migshm_reader	 rd;
+	int			 open;
+	uint64_t		 next_try_us;
+	const char		*last_why;	/* last failure logged, to log it once */
+};
+
+static uint64_t
+src_shm_now_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Log a failure once per distinct reason, and schedule the next try. */
+static void
+src_shm_failed(struct src_shm *s, const char *what, const char *why)
+{
+	if (s->last_why == NULL || strcmp(s->last_why, why) != 0) {
+		if (!strcmp(why, "no such file"))
+			log_info("%s: %s: no such file yet, re-trying every second",
+			    s->src.name, s->path);
+		else
+			log_warnx("%s: %s: %s: %s; re-trying every second", s->src.name,
+			    s->path, what, why);
+	}
+	s->last_why = why;
+	s->next_try_us = src_shm_now_us() + SRC_SHM_RETRY_US;
+}
+
+static void
+src_shm_try_open(struct src_shm *s)
+{
+	const char	*why = NULL;
+
+	if (src_shm_now_us() < s->next_try_us)
+		return;
+	if (migshm_open(&s->rd, s->path, &why) == -1) {
+		src_shm_failed(s, "rejected", why);
+		return;
+	}
+	s->open = 1;
+	s->last_why = NULL;
+	log_info("%s: %s: reading %u slots", s->src.name, s->path, s->rd.nslots);
+}
+
+static void
+src_shm_drop(struct src_shm *s)
+{
+	migshm_close(&s->rd);
+	s->open = 0;
+}
+
+static void
+src_shm_read(struct source *src, uint32_t counts[WIRE_REASON_MAX], int check_pids)
+{
+	struct src_shm	*s = src->priv;
+	const char	*why = NULL;
+
+	memset(counts, 0, WIRE_REASON_MAX * sizeof(counts[0]));
+	/* Apache restarted with a new file: follow it (checked at pid-check rate). */
+	if (s->open && check_pids && migshm_replaced(&s->rd, s->path)) {
+		log_info("%s: %s: file replaced, re-opening", src->name, s->path);
+		src_shm_drop(s);
+		s->next_try_us = 0;
+	}
+	if (!s->open)
+		src_shm_try_open(s);
+	if (!s->open)
+		return;
+	if (migshm_read(&s->rd, counts, check_pids, &why) == -1) {
+		memset(counts, 0, WIRE_REASON_MAX * sizeof(counts[0]));
+		src_shm_drop(s);
+		src_shm_failed(s, "rejected while reading", why);
+	}
+}
+
+static void
+src_shm_close(struct source *src)
+{
+	struct src_shm	*s = src->priv;
+
+	if (s->open)
+		src_shm_drop(s);
+	free(s);
+}
+
+static const struct source_ops src_shm_ops = {
+	.read = src_shm_read,
+	.close = src_shm_close,
+};
+
+struct source *
+src_shm_new(const char *name, const char *path)
+{
+	struct src_shm	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	snprintf(s->src.name, sizeof(s->src.name), "%s", name);
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	s->src.proto = WIRE_P_HTTP;
+	s->src.ops = &src_shm_ops;
+	s->src.priv = s;
+	s->rd.fd = -1;
+	return &s->src;
+}

@@ -19,7 +19,7 @@ graceful() {
 	ma_client c1 --port "$MA_PORT" "$(GET /small.txt)" resp hold:r1 "$(GET /small.txt)" resp
 	ma_client c2 --port "$MA_PORT" "$(GET /cgi/slow.cgi?g1)" resp hold:r1
 	ma_client c3 --rcvbuf 131072 --tls --port "$MA_SPORT" "$(GET /5m.bin)" hold:r1 resp
-	ma_expect 20 idle=1 processing=1 writing_large=1
+	ma_expect 60 idle=1 processing=1 writing_large=1
 	old=$(ma_children | sort | tr '\n' ' ')
 	ma_graceful
 	# The new generation's children claim their own slots.
@@ -32,9 +32,9 @@ graceful() {
 	# is closed at once by event (so no longer counts); a prefork child
 	# keeps it until its next request, after which it closes.
 	idle=; [ "$mpm" = prefork ] && idle=idle=1
-	ma_expect 20 processing=1 writing_large=1 $idle
+	ma_expect 60 processing=1 writing_large=1 $idle
 	ma_client c4 --port "$MA_PORT" hold:r2
-	ma_expect 20 new=1 processing=1 writing_large=1 $idle
+	ma_expect 60 new=1 processing=1 writing_large=1 $idle
 	ma_release g1
 	ma_release r1
 	ma_wait_client c2; ma_wait_client c3
@@ -44,7 +44,7 @@ graceful() {
 	fi
 	ma_release r2; ma_wait_client c4
 	ma_kill_clients
-	ma_expect 20
+	ma_expect 60
 	# Every old child exited (event may linger on a closing connection for
 	# up to 30 s): no slot names a dead process.
 	for i in $(seq 1 350); do
@@ -67,7 +67,7 @@ killed() {
 	ma_client c1 --port "$MA_PORT" "$(GET /small.txt)" resp hold:r1
 	ma_client c2 --rcvbuf 131072 --port "$MA_PORT" "$(GET /5m.bin)" hold:r1 resp
 	ma_client c3 --tls --port "$MA_SPORT" "$(GET /cgi/slow.cgi?k1)" resp hold:r1
-	ma_expect 20 idle=1 writing_large=1 processing=1
+	ma_expect 60 idle=1 writing_large=1 processing=1
 	# Kill the child that holds the slow request: under prefork the
 	# parent of the CGI (other children keep their counts), under event
 	# the only worker child (mod_cgid's daemon runs the CGI).
@@ -81,9 +81,9 @@ killed() {
 	ma_log "killing child $victim"
 	kill -KILL "$victim"
 	if [ "$mpm" = prefork ]; then
-		ma_expect 20 idle=1 writing_large=1
+		ma_expect 60 idle=1 writing_large=1
 	else
-		ma_expect 20
+		ma_expect 60
 	fi
 	# The parent zeroed the slot; the reader need not probe pids.
 	"$MA_DUMP" "$MA_SHM" | grep -q "slots=$("$MA_DUMP" -p "$MA_SHM" | sed 's/.*slots=//')$" ||
@@ -91,7 +91,7 @@ killed() {
 	ma_release k1
 	ma_release r1
 	ma_kill_clients
-	ma_expect 20
+	ma_expect 60
 	ma_stop
 }
 

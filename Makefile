@@ -11,6 +11,8 @@
 #   INTEGRATION        integration test scripts (tests/integration/*.sh)
 #   BENCH_SCRIPTS      benchmark scripts run by `make bench`
 #   INSTALL_RULES      names of install-<x> targets
+#   CHECK_RIGS         slow end-to-end targets `make check` runs last
+#                      (check-vm, check-xen: real VMs under QEMU)
 #
 # B selects the build folder (default build/), so that several trees of
 # objects can coexist: `make B=build-mine test`.
@@ -47,6 +49,7 @@ FUZZERS		:=
 INTEGRATION	:=
 BENCH_SCRIPTS	:=
 INSTALL_RULES	:=
+CHECK_RIGS	:=
 
 .PHONY: all check test unit integration fuzz fuzz-check bench demo deps install clean
 all:
@@ -111,6 +114,8 @@ include common/build.mk
 -include mod_migstate/build.mk
 -include tests/build.mk
 -include tests/migload/build.mk
+-include tests/vm/build.mk
+-include tests/xen/build.mk
 -include packaging/install.mk
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
@@ -138,9 +143,12 @@ fuzz-check: $(FUZZERS)
 	@sh tests/run-fuzz.sh $(CHECK_FUZZ_SECONDS) $(FUZZERS)
 
 # check: everything, from a fresh machine.  The sub-make re-reads the
-# fragments after deps may have installed what they probe for.
+# fragments after deps may have installed what they probe for.  The VM
+# rigs run last, each even if another failed (-k).
 check: deps
 	@$(MAKE) --no-print-directory check-all
+	@if [ -n "$(strip $(CHECK_RIGS))" ]; then \
+	  $(MAKE) --no-print-directory -k $(CHECK_RIGS); fi
 
 .PHONY: check-all
 check-all: all $(UNIT_BINS) $(FUZZERS)

@@ -99,6 +99,8 @@ config_key(struct conf *cf, void *arg, const char *section, const char *key,
 		config_bridge(cf, bc, key, value);
 	else if (!strcmp(section, "policy"))
 		config_policy(cf, &bc->policy, key, value);
+	else if (!strncmp(section, "qemu ", 5))
+		qemu_config_key(cf, section + 5, key, value);
 	else if (section[0] == '\0')
 		conf_error(cf, "key \"%s\" outside a section ([bridge] or [policy])", key);
 	else
@@ -114,6 +116,7 @@ config_check(struct conf *cf, struct bridge_conf *bc)
 		conf_error(cf, "agent_socket and query_socket are the same path (%s)",
 		    bc->query_socket);
 	bc->policy.stale_after_us = bc->stale_after_ms * 1000;
+	qemu_config_check(cf);
 }
 
 int
@@ -121,6 +124,7 @@ config_load(struct bridge_conf *bc, const char *path, int missing_ok, struct con
 {
 	memset(cf, 0, sizeof(*cf));
 	config_defaults(bc);
+	qemu_config_reset();
 	cf->file = path;
 	if (missing_ok && access(path, F_OK) == -1 && errno == ENOENT)
 		return 0;

@@ -38,6 +38,7 @@ struct ctl_reply {
 	struct wire_bridge_status status;
 	struct wire_domain_info	 *doms;
 	unsigned		  ndoms;
+	struct wire_migrate_info  minfo;	/* QEMU mode */
 };
 
 static const char	*ctl_socket = CTL_SOCKET;
@@ -51,7 +52,9 @@ ctl_usage(void)
 	    "       migbridge-ctl [-s socket] metrics\n"
 	    "       migbridge-ctl [-s socket] query DOMID [--iteration N] [--dirty N]\n"
 	    "                     [--stock stop|continue] [--mig HEXID] [--fresh]\n"
-	    "       migbridge-ctl [-s socket] end DOMID --mig HEXID [--result N]\n");
+	    "       migbridge-ctl [-s socket] end DOMID --mig HEXID [--result N]\n"
+	    "       migbridge-ctl [-s socket] migrate DOMID --to URI [--downtime MS]\n"
+	    "                     [--deadline S] [--no-wait]\n");
 	exit(2);
 }
 
@@ -106,6 +109,9 @@ ctl_frame(void *arg, uint32_t type, const uint8_t *p, uint32_t len)
 		rc = wire_sanitize_domain_info(p, len, &r->doms[r->ndoms++], &why);
 		break;
 	case WIRE_T_LIST_END:
+		break;
+	case WIRE_T_MIGRATE_INFO:
+		rc = wire_sanitize_migrate_info(p, len, &r->minfo, &why);
 		break;
 	case WIRE_T_ERROR:
 		if (wire_sanitize_error(p, len, &e, &why) == 0) {
@@ -449,6 +455,80 @@ ctl_end(int argc, char **argv)
 	return 0;
 }
 
+static const char *
+ctl_mphase(uint32_t phase)
+{
+	static const char *const names[WIRE_MP_MAX] = { "none", "gated", "released",
+	    "switchover", "completed", "failed" };
+
+	return phase < WIRE_MP_MAX ? names[phase] : "?";
+}
+
+/* One MIGRATE or MIGRATE-STATUS exchange; the answer in r->minfo. */
+static void
+ctl_migrate_ask(const uint8_t *frame, size_t len, struct ctl_reply *r)
+{
+	struct chan	*ch = ctl_connect();
+
+	memset(r, 0, sizeof(*r));
+	r->want = WIRE_T_MIGRATE_INFO;
+	ctl_exchange(ch, frame, len, r);
+	chan_close(ch);
+}
+
+/*
+ * migrate DOMID --to URI [--downtime MS] [--deadline S] [--no-wait]: QEMU
+ * mode; migbridge drives the migration; wait for its end (every 200 ms a
+ * MIGRATE-STATUS) and print one line.  Exit 0 if it completed.
+ */
+static int
+ctl_migrate(int argc, char **argv)
+{
+	uint8_t				buf[WIRE_HDR_SIZE + WIRE_MIGRATE_SIZE];
+	struct wire_migrate		m;
+	struct wire_migrate_status	ms;
+	struct ctl_reply		r;
+	const struct wire_migrate_info	*mi = &r.minfo;
+	int				i, nowait = 0;
+
+	if (argc < 2)
+		ctl_usage();
+	memset(&m, 0, sizeof(m));
+	ms.domid = m.domid = ctl_domid(argv[1]);
+	m.downtime_ms = 300;
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--no-wait")) {
+			nowait = 1;
+			continue;
+		}
+		if (i + 1 == argc)
+			ctl_usage();
+		if (!strcmp(argv[i], "--to") && strlen(argv[i + 1]) < sizeof(m.uri))
+			snprintf(m.uri, sizeof(m.uri), "%s", argv[i + 1]);
+		else if (!strcmp(argv[i], "--downtime"))
+			m.downtime_ms = ctl_num(argv[i], argv[i + 1], 10);
+		else if (!strcmp(argv[i], "--deadline"))
+			m.deadline_ms = ctl_num(argv[i], argv[i + 1], 10) * 1000;
+		else
+			ctl_usage();
+		i++;
+	}
+	if (m.uri[0] == '\0')
+		ctl_usage();
+	ctl_migrate_ask(buf, wire_encode_migrate(buf, sizeof(buf), &m), &r);
+	while (!nowait && mi->phase != WIRE_MP_COMPLETED && mi->phase != WIRE_MP_FAILED) {
+		usleep(200 * 1000);
+		ctl_migrate_ask(buf, wire_encode_migrate_status(buf, sizeof(buf), &ms), &r);
+	}
+	printf("domid=%u migration=%s passes=%u deferrals=%u released_ms=%" PRId64
+	    " elapsed_ms=%" PRIu64 " pre_total=%u pre_unsuitable=%d text=\"%s\"\n",
+	    mi->domid, ctl_mphase(mi->phase), mi->passes, mi->deferrals,
+	    mi->released_us == WIRE_AGE_NONE ? -1 : (int64_t)(mi->released_us / 1000),
+	    mi->elapsed_us / 1000, mi->pre_total,
+	    mi->pre_unsuitable == UINT32_MAX ? -1 : (int)mi->pre_unsuitable, mi->text);
+	return nowait || mi->phase == WIRE_MP_COMPLETED ? 0 : 1;
+}
+
 /* watch [-i secs] [-n count]: status every interval, count times (0: forever). */
 static int
 ctl_watch(int argc, char **argv)
@@ -505,6 +585,8 @@ main(int argc, char **argv)
 		return ctl_end(argc, argv);
 	if (!strcmp(argv[0], "watch"))
 		return ctl_watch(argc, argv);
+	if (!strcmp(argv[0], "migrate"))
+		return ctl_migrate(argc, argv);
 	if (argc != 1 || (strcmp(argv[0], "status") && strcmp(argv[0], "metrics")))
 		ctl_usage();
 	ctl_fetch(&r);

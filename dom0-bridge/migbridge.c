@@ -146,6 +146,7 @@ main(int argc, char *argv[])
 	uplink_listen();
 	if (bridge->conf.mode == BRIDGE_MODE_XEN)
 		xen_start();
+	qemu_start();
 	for (i = 0; i < 3; i++) {
 		ev_signal_init(&sigs[i], bridge_signal_cb, signums[i]);
 		ev_signal_start(bridge->loop, &sigs[i]);
@@ -153,6 +154,7 @@ main(int argc, char *argv[])
 	log_info("started (%s mode, policy %s)", bridge->conf.mode ? "xen" : "unix",
 	    bridge->conf.policy.enabled ? "enabled" : "disabled");
 	ev_run(bridge->loop, 0);
+	qemu_stop();
 	if (bridge->conf.mode == BRIDGE_MODE_XEN)
 		xen_stop();
 	uplink_shutdown();

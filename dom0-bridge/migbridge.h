@@ -123,6 +123,13 @@ void		 uplink_close(struct uplink *, const char *why, int reject);
 void		 uplink_abandon(struct uplink *, const char *why);
 /* Ask for a fresh STATE; returns the nonce, or 0 if the agent can't. */
 uint64_t	 uplink_query(struct uplink *);
+/*
+ * A QEMU chardev channel: no HELLO deadline (the guest may boot, or arrive
+ * by migration, much later) and a STATE before HELLO (an agent migrated
+ * here, still speaking to its previous host end) is ignored, not refused,
+ * until the agent answers our HELLO.
+ */
+void		 uplink_patient(struct uplink *);
 /* Tell the agent a migration started (1) or ended (0). */
 void		 uplink_migration(struct uplink *, int active);
 void		 uplink_listen(void);		/* unix mode: agent_socket */
@@ -134,9 +141,27 @@ void		 query_shutdown(void);
 /* A STATE with this nonce arrived for dom (0: any; -1 lost: answer from cache). */
 void		 query_state_arrived(struct domain *, uint64_t nonce);
 void		 query_agent_lost(struct domain *);
+/* The decision log line (and its log_info twin) for one verdict. */
+void		 query_log_verdict(const struct wire_domain_query *, const struct wire_verdict *);
 
 /* xen.c */
 void		 xen_start(void);
 void		 xen_stop(void);
+
+/* qemu.c - QEMU mode: [qemu NAME] guests, QMP, driven migrations */
+struct conf;
+void		 qemu_config_reset(void);
+/* One key of [qemu NAME]; errors go to cf. */
+void		 qemu_config_key(struct conf *, const char *name, const char *key,
+		    const char *value);
+/* Checks across keys, once the file is read. */
+void		 qemu_config_check(struct conf *);
+void		 qemu_start(void);		/* connect QMP and channels, keep them up */
+void		 qemu_stop(void);
+/* Connect every [qemu] agent channel that has none (before a switchover). */
+void		 qemu_connect_channels(void);
+/* MIGRATE / MIGRATE-STATUS: encode the answer frame into buf; its length. */
+size_t		 qemu_query(uint32_t type, const uint8_t *payload, uint32_t len,
+		    uint8_t *buf, size_t cap);
 
 #endif /* MIGBRIDGE_H */

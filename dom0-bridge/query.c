@@ -180,7 +180,7 @@ query_error(struct qclient *c, uint32_t code, const char *text)
 }
 
 /* The decision log line (and a log_info twin) for one VERDICT. */
-static void
+void
 query_log_verdict(const struct wire_domain_query *dq, const struct wire_verdict *v)
 {
 	char		 line[512], age[24];
@@ -402,6 +402,24 @@ query_status(struct qclient *c, const uint8_t *payload, uint32_t len)
 	return 0;
 }
 
+/* QEMU mode's MIGRATE and MIGRATE-STATUS, answered at once by qemu.c
+ * (an ERROR closes, as query_error does). */
+static int
+query_qemu(struct qclient *c, uint32_t type, const uint8_t *payload, uint32_t len)
+{
+	uint8_t	buf[WIRE_HDR_SIZE + WIRE_MIGRATE_INFO_SIZE + WIRE_ERROR_SIZE];
+	size_t	n = qemu_query(type, payload, len, buf, sizeof(buf));
+
+	query_send(c, buf, n);
+	if (n >= WIRE_HDR_SIZE && buf[0] == (WIRE_T_ERROR & 0xff) &&
+	    buf[1] == (WIRE_T_ERROR >> 8)) {
+		log_warnx("query client #%u: %s", c->id, wire_type_name(type));
+		c->closing = 1;
+		return -1;
+	}
+	return 0;
+}
+
 static int
 query_dispatch(struct qclient *c, uint32_t type, const uint8_t *payload, uint32_t len)
 {
@@ -416,6 +434,8 @@ query_dispatch(struct qclient *c, uint32_t type, const uint8_t *payload, uint32_
 	case WIRE_T_MIGRATION_END:	return query_migration_end(c, payload, len);
 	case WIRE_T_LIST:		return query_list(c, payload, len);
 	case WIRE_T_STATUS:		return query_status(c, payload, len);
+	case WIRE_T_MIGRATE:
+	case WIRE_T_MIGRATE_STATUS:	return query_qemu(c, type, payload, len);
 	default:			return query_error(c, EPROTO, "unexpected frame");
 	}
 }

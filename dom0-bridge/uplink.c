@@ -30,6 +30,7 @@ struct uplink {
 	int		 bye;			/* peer said BYE: orderly close */
 	int		 abandon;		/* chan_abandon, not chan_close */
 	int		 closed;		/* on the reap list */
+	int		 patient;		/* QEMU chardev: see uplink_patient() */
 	char		 drop[160];		/* why the handler stopped reading */
 	char		 label[48];
 };
@@ -223,6 +224,13 @@ uplink_close(struct uplink *up, const char *why, int reject)
 }
 
 void
+uplink_patient(struct uplink *up)
+{
+	up->patient = 1;
+	ev_timer_stop(bridge->loop, &up->hello_timer);
+}
+
+void
 uplink_abandon(struct uplink *up, const char *why)
 {
 	up->abandon = 1;
@@ -366,6 +374,8 @@ uplink_frame(void *arg, uint32_t type, const uint8_t *untrusted, uint32_t len)
 		    (unsigned long long)bridge->conf.max_frame_rate);
 	if (!wire_type_allowed(WIRE_ROLE_BRIDGE, type))
 		return uplink_reject(up, "frame type 0x%x not allowed", type);
+	if (!up->helloed && type == WIRE_T_STATE && up->patient)
+		return 0;
 	if (!up->helloed && type != WIRE_T_HELLO)
 		return uplink_reject(up, "%s before HELLO", wire_type_name(type));
 	switch (type) {

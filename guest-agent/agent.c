@@ -150,18 +150,45 @@ agent_source_changed(void *arg)
 	uplink_changed(&a->up);
 }
 
+/* SIGHUP: re-read the file; only the [service] sections are applied. */
 static void
-agent_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+agent_reload(struct agent *a)
 {
-	struct agent	*a = w->data;
+	static struct agent_conf	 nc;
+	struct conf			 cf = { 0 };
+	char				 err[512];
+	int				 i;
 
-	(void)revents;
-	if (w->signum == SIGHUP) {
-		log_info("SIGHUP: reloading is not supported; restart the agent to "
-		    "apply a new configuration");
+	config_defaults(&nc, config_xen_guest());
+	if (config_load(&nc, &cf, a->conf_file) != 0) {
+		for (i = 0; i < cf.nerrors && i < CONF_MAX_ERRORS; i++)
+			log_warnx("SIGHUP: %s", cf.errors[i]);
+		log_warnx("SIGHUP: %s has errors; the running configuration stays",
+		    a->conf_file);
 		return;
 	}
-	log_info("signal %d: shutting down", w->signum);
+	if (a->proxy == NULL && nc.nsvc > 0)
+		a->proxy = proxy_new(a->loop, &a->srcs, &nc, err, sizeof(err));
+	else if (a->proxy != NULL && proxy_reload(a->proxy, &nc, err, sizeof(err)) == -1)
+		log_warnx("SIGHUP: %s", err);
+	if (a->proxy == NULL && nc.nsvc > 0) {
+		log_warnx("SIGHUP: %s; services not started", err);
+		return;
+	}
+	memcpy(a->conf.svc, nc.svc, sizeof(nc.svc));
+	a->conf.nsvc = nc.nsvc;
+	a->conf.shutdown_timeout_ms = nc.shutdown_timeout_ms;
+	log_info("SIGHUP: services reloaded (%u); [agent] and [apache] changes need a "
+	    "restart", nc.nsvc);
+}
+
+/* The end: orderly BYE, xenstore keys removed, the loop left. */
+static void
+agent_finish(void *arg)
+{
+	struct agent	*a = arg;
+
+	ev_timer_stop(a->loop, &a->shutdown_tm);
 	uplink_shutdown(&a->up);
 	if (a->xs != NULL) {
 		quiesce_xs_stop(&a->qx);
@@ -169,7 +196,42 @@ agent_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		migxs_rm(a->xs, MIGXS_QUIESCE);
 		migxs_rm(a->xs, MIGXS_STATE);
 	}
-	ev_break(loop, EVBREAK_ALL);
+	ev_break(a->loop, EVBREAK_ALL);
+}
+
+static void
+agent_shutdown_tm_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct agent	*a = w->data;
+
+	(void)loop;
+	(void)revents;
+	log_info("shutdown_timeout: closing %u open connections", proxy_nconns(a->proxy));
+	agent_finish(a);
+}
+
+static void
+agent_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct agent	*a = w->data;
+
+	(void)revents;
+	if (w->signum == SIGHUP) {
+		agent_reload(a);
+		return;
+	}
+	if (a->proxy == NULL || ev_is_active(&a->shutdown_tm) ||
+	    proxy_nconns(a->proxy) == 0 || a->conf.shutdown_timeout_ms == 0) {
+		log_info("signal %d: shutting down", w->signum);
+		agent_finish(a);
+		return;
+	}
+	log_info("signal %d: no longer accepting; waiting up to %.1f s for %u open "
+	    "connections", w->signum, a->conf.shutdown_timeout_ms / 1000.0,
+	    proxy_nconns(a->proxy));
+	ev_timer_set(&a->shutdown_tm, a->conf.shutdown_timeout_ms / 1000.0, 0.);
+	ev_timer_start(loop, &a->shutdown_tm);
+	proxy_drain(a->proxy, agent_finish, a);
 }
 
 /* Open xenstore as configured; fatal if it is configured and unreachable. */
@@ -215,6 +277,14 @@ agent_setup(struct agent *a)
 	ev_signal_start(a->loop, &a->sig_hup);
 	ev_init(&a->quiesce_tm, agent_quiesce_tm_cb);
 	a->quiesce_tm.data = a;
+	ev_init(&a->shutdown_tm, agent_shutdown_tm_cb);
+	a->shutdown_tm.data = a;
+	if (a->conf.nsvc > 0) {
+		char	err[512];
+
+		if ((a->proxy = proxy_new(a->loop, &a->srcs, &a->conf, err, sizeof(err))) == NULL)
+			fatalx("%s", err);
+	}
 
 	agent_open_xs(a);
 	if (a->xs == NULL) {
@@ -230,6 +300,8 @@ agent_setup(struct agent *a)
 static void
 agent_teardown(struct agent *a)
 {
+	proxy_free(a->proxy);
+	a->proxy = NULL;
 	sources_close(&a->srcs);
 	if (a->xs != NULL)
 		migxs_close(a->xs);
@@ -256,12 +328,24 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		agent_usage();
 	log_init("migstate-agent", debug || check, verbose);
+	{
+		static char	abs[PATH_MAX];
+
+		/* daemon() changes to /: SIGHUP needs the absolute path. */
+		a->conf_file = realpath(file, abs) != NULL ? abs : file;
+	}
 	config_defaults(&a->conf, config_xen_guest());
 	if (config_load(&a->conf, &cf, file) != 0) {
 		conf_print_errors(&cf);
 		return 1;
 	}
 	if (check) {
+		char	err[512];
+
+		if (proxy_check(&a->conf, err, sizeof(err)) == -1) {
+			fprintf(stderr, "%s: %s\n", file, err);
+			return 1;
+		}
 		fprintf(stderr, "configuration OK\n");
 		return 0;
 	}

@@ -11,6 +11,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 
 #include <ev.h>
@@ -24,18 +25,23 @@
 #define AGENT_SOFTWARE		"migstate-agent 0.1.0"
 #define AGENT_CONF_DEFAULT	"/etc/migstate/agent.conf"
 #define AGENT_SOCKET_DEFAULT	"/run/migstate/agents.sock"
+#define AGENT_VIRTIO_PORT_DEFAULT "org.migstate.0" /* virtio-serial port name */
 #define AGENT_MAX_SOURCES	64	/* apache + one per proxied service, with room */
 #define AGENT_SRC_NAME_LEN	32
 #define AGENT_PATH_LEN		108	/* sun_path: the longest socket path */
 #define AGENT_PUSH_GAP_US	1000	/* at most one pushed STATE per millisecond */
 #define AGENT_BACKOFF_MIN_MS	100	/* first reconnect delay, doubled up to reconnect_max */
 #define AGENT_HELLO_TIMEOUT_MS	10000	/* a connected peer must say HELLO within this */
+#define AGENT_MAX_SERVICES	16	/* [service NAME] sections */
+#define SVC_MAX_LISTEN		4	/* listen lines in one service */
+#define SVC_PATH_LEN		512	/* cert and key paths */
 
 /* ------------------------------------------------------------ config.c */
 enum agent_uplink_kind {
 	AGENT_UPLINK_AUTO,	/* vchan if this is a Xen guest, else unix */
 	AGENT_UPLINK_VCHAN,
 	AGENT_UPLINK_UNIX,
+	AGENT_UPLINK_VIRTIO,	/* KVM/QEMU: a virtio-serial port (virtio_port) */
 };
 
 enum agent_xs_kind {
@@ -45,12 +51,42 @@ enum agent_xs_kind {
 	AGENT_XS_DIR,
 };
 
+/* One [service NAME]: a proxied TCP service (config_service.c). */
+enum svc_tls {
+	SVC_TLS_NONE,		/* plaintext both sides */
+	SVC_TLS_IMPLICIT,	/* TLS from the first byte (pop3s, imaps, https) */
+	SVC_TLS_STARTTLS,	/* plaintext until STLS/STARTTLS, handled by the proxy */
+};
+
+struct svc_addr {
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+};
+
+struct svc_conf {
+	char			 name[AGENT_SRC_NAME_LEN];
+	int			 line;			/* its first line, for late errors */
+	struct svc_addr		 listen[SVC_MAX_LISTEN];
+	unsigned		 nlisten;
+	struct svc_addr		 backend;		/* len 0: not set */
+	enum wire_proto		 proto;			/* 0: not set */
+	enum svc_tls		 tls;
+	char			 cert[SVC_PATH_LEN];
+	char			 key[SVC_PATH_LEN];
+	int			 proxy_v2;		/* PROXY protocol v2 header to the backend */
+	uint64_t		 max_conns;
+	uint64_t		 idle_ms;
+	uint64_t		 handshake_ms;		/* TLS handshake and backend connect */
+	uint64_t		 buffer_size;		/* bytes per direction */
+};
+
 struct agent_conf {
 	char			 name[WIRE_NAME_LEN];	/* guest name for HELLO */
 	uint32_t		 domid;			/* unix mode: who we speak for */
 	int			 domid_set;
 	enum agent_uplink_kind	 uplink;		/* resolved: never AUTO after load */
 	char			 socket[AGENT_PATH_LEN];
+	char			 virtio_port[64];	/* uplink virtio: the port's name */
 	enum agent_xs_kind	 xs;			/* resolved: never DEFAULT after load */
 	char			 xs_dir[PATH_MAX];	/* AGENT_XS_DIR: the tree's root */
 	uint64_t		 poll_ms;
@@ -59,6 +95,9 @@ struct agent_conf {
 	uint64_t		 quiesce_timeout_ms;
 	int			 apache;		/* [apache] present */
 	char			 apache_shm[PATH_MAX];
+	uint64_t		 shutdown_timeout_ms;	/* SIGTERM: open proxied connections */
+	struct svc_conf		 svc[AGENT_MAX_SERVICES];	/* [service NAME] */
+	unsigned		 nsvc;
 };
 
 /*
@@ -237,6 +276,130 @@ void	quiesce_xs_stop(struct quiesce_xs *);
 /* Read this domain's id from xenstore ("domid"), or -1. */
 long	quiesce_xs_domid(struct migxs *);
 
+/* ------------------------------------------------------------ config_service.c */
+/*
+ * One key of a [service NAME] section into c (the service is created at
+ * its first key).  Errors go to cf with the current line.
+ */
+void	config_service_key(struct agent_conf *, struct conf *cf, const char *name,
+	    const char *key, const char *value);
+/* Checks over each whole service (required keys, tls vs protocol, files). */
+void	config_service_check(struct agent_conf *, struct conf *cf);
+/* "127.0.0.1:110", "[::1]:993" into a; 0, or -1 (why set to a static text). */
+int	config_service_addr(const char *s, struct svc_addr *a, const char **why);
+/* Printable "ADDR:PORT" of ss into buf (cap >= 64).  Returns buf. */
+char	*svc_addr_str(const struct sockaddr_storage *ss, char *buf, size_t cap);
+
+/* ------------------------------------------------------------ tls.c */
+struct ssl_ctx_st;
+/*
+ * A server context for one service: TLS 1.2+, session cache and tickets,
+ * the PEM certificate chain and key.  NULL on error with a reason in err
+ * (file name and OpenSSL's text).  Free with tls_ctx_free().
+ */
+struct ssl_ctx_st *tls_ctx_new(const char *service, const char *cert, const char *key,
+	    char *err, size_t errlen);
+void	tls_ctx_free(struct ssl_ctx_st *);
+/* OpenSSL's last error queue as one short text (and the queue cleared). */
+const char *tls_errstr(char *buf, size_t cap);
+
+/* ------------------------------------------------------------ proxyproto.c */
+/*
+ * Write a PROXY protocol v2 header (PROXY command, TCP over IPv4 or IPv6)
+ * for a connection from src to dst into buf.  Returns its length, or 0 if
+ * cap is too small or the families differ (a LOCAL header is then not
+ * sent either: the caller sends nothing).
+ */
+size_t	proxyproto_v2(const struct sockaddr_storage *src, const struct sockaddr_storage *dst,
+	    uint8_t *buf, size_t cap);
+
+/* ------------------------------------------------------------ starttls.c */
+#define STLS_LINE_MAX		2048	/* a line of the filtered phase, CRLF included */
+#define STLS_OUT_MAX		(2 * STLS_LINE_MAX + 64)	/* out room the calls need */
+#define STLS_QUEUE		16	/* replies awaited */
+
+enum stls_kind { STLS_K_OTHER, STLS_K_CAPA, STLS_K_GREETING };
+
+enum stls_act {
+	STLS_FORWARD,		/* send the line to the backend */
+	STLS_REPLY,		/* send out[] to the client instead (upgrade, or refusal) */
+	STLS_HOLD,		/* not yet: replies to earlier commands are awaited */
+};
+
+struct stls {
+	enum wire_proto	 proto;
+	int		 tls;		/* the client's TLS is up */
+	int		 pass_c, pass_s;	/* the filter is over for this direction */
+	int		 upgrade;	/* upgrade answered: start TLS once out[] is flushed */
+	uint8_t		 q[STLS_QUEUE];	/* kinds of the replies awaited */
+	unsigned	 qh, qn;
+	int		 multi, capa;	/* POP3: in a multi-line (capability) reply */
+	size_t		 hlen;		/* SMTP: the EHLO line held back */
+	char		 hold[STLS_LINE_MAX];
+	/*
+	 * SMTP: the backend's EHLO reply before TLS, replayed (without
+	 * STARTTLS) to the client's EHLO after TLS: the backend already has
+	 * its EHLO, and some (OpenSMTPD) refuse a second one.
+	 */
+	size_t		 elen;		/* 0: none; > STLS_LINE_MAX: too long */
+	char		 ecache[STLS_LINE_MAX];
+};
+
+/* Start filtering a fresh connection of protocol (pop3, imap or smtp). */
+void	stls_init(struct stls *, enum wire_proto);
+/*
+ * One complete client line (terminator included, len <= STLS_LINE_MAX).
+ * For STLS_REPLY, out[0..*olen) is the reply (cap >= STLS_OUT_MAX).
+ */
+enum stls_act stls_client_line(struct stls *, const char *line, size_t len, char *out,
+	    size_t cap, size_t *olen);
+/*
+ * One complete backend line: writes what the client must see into out
+ * (cap >= STLS_OUT_MAX) and returns its length (0: line dropped).
+ */
+size_t	stls_server_line(struct stls *, const char *line, size_t len, char *out,
+	    size_t cap);
+/* The client's TLS handshake is complete. */
+void	stls_tls_done(struct stls *);
+
+/* ------------------------------------------------------------ src_proxy.c */
+/*
+ * The proxy's event-driven source for one protocol ("proxy-pop3").  NULL
+ * only if out of memory.  Freed by its close op (sources_close).
+ */
+struct source	*src_proxy_new(enum wire_proto);
+/* A connection moved from reason from to reason to (-1: none). */
+void	src_proxy_move(struct source *, int from, int to);
+
+/* ------------------------------------------------------------ proxy.c */
+struct proxy;
+/*
+ * The proxy engine for c's services on loop, reporting into srcs.  Opens
+ * every listener; NULL with err set if one cannot be opened or a TLS
+ * context cannot be made (at start-up: fatal).
+ */
+struct proxy	*proxy_new(struct ev_loop *, struct sources *, const struct agent_conf *c,
+	    char *err, size_t errlen);
+/*
+ * Apply a new configuration: unchanged services keep everything; new or
+ * changed ones get new listeners (a listening socket on the same address
+ * is handed over, so no connection attempt is refused); removed ones stop
+ * listening.  Open connections keep the settings they started with.
+ * 0, or -1 with err set (the old configuration then stays in force).
+ */
+int	proxy_reload(struct proxy *, const struct agent_conf *c, char *err, size_t errlen);
+/* Make every TLS context of c without opening anything (-n).  0 or -1, err set. */
+int	proxy_check(const struct agent_conf *c, char *err, size_t errlen);
+/*
+ * Stop accepting; call done(arg) once no connection is open (at once if
+ * none is).  Connections left after the timeout are closed by proxy_free().
+ */
+void	proxy_drain(struct proxy *, void (*done)(void *), void *arg);
+/* Open connections, all services. */
+unsigned proxy_nconns(const struct proxy *);
+/* Close everything and free. */
+void	proxy_free(struct proxy *);
+
 /* ------------------------------------------------------------ agent.c */
 struct agent {
 	struct ev_loop		*loop;
@@ -249,6 +412,9 @@ struct agent {
 	ev_timer		 quiesce_tm;
 	ev_signal		 sig_term, sig_int, sig_hup;
 	uint8_t			 boot_id[16];
+	struct proxy		*proxy;		/* NULL: no [service] */
+	ev_timer		 shutdown_tm;	/* SIGTERM: connections draining */
+	const char		*conf_file;	/* for SIGHUP */
 };
 
 /* The domid to announce and to compare a channel against (-1 unknown). */

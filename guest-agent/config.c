@@ -24,6 +24,8 @@ static void config_agent(struct config_ctx *, struct conf *, const char *,
     const char *, const char *);
 static void config_apache(struct config_ctx *, struct conf *, const char *,
     const char *, const char *);
+static void config_service(struct config_ctx *, struct conf *, const char *,
+    const char *, const char *);
 
 /*
  * Sections.  named: the section takes a name ("[service pop3]", added by
@@ -36,6 +38,7 @@ static const struct {
 } config_sections[] = {
 	{ "agent",	0, config_agent },
 	{ "apache",	0, config_apache },
+	{ "service",	1, config_service },
 };
 
 int
@@ -52,11 +55,13 @@ config_defaults(struct agent_conf *c, int xen_guest)
 		strcpy(c->name, "unknown");
 	c->uplink = xen_guest ? AGENT_UPLINK_VCHAN : AGENT_UPLINK_UNIX;
 	snprintf(c->socket, sizeof(c->socket), "%s", AGENT_SOCKET_DEFAULT);
+	snprintf(c->virtio_port, sizeof(c->virtio_port), "%s", AGENT_VIRTIO_PORT_DEFAULT);
 	c->xs = AGENT_XS_DEFAULT;
 	c->poll_ms = 10;
 	c->heartbeat_ms = 1000;
 	c->reconnect_max_ms = 2000;
 	c->quiesce_timeout_ms = 30000;
+	c->shutdown_timeout_ms = 10000;
 	snprintf(c->apache_shm, sizeof(c->apache_shm), "%s", MIGSHM_DEFAULT_PATH);
 }
 
@@ -68,10 +73,12 @@ config_uplink(struct config_ctx *x, struct conf *cf, const char *value)
 		x->c->uplink = AGENT_UPLINK_VCHAN;
 	else if (!strcmp(value, "unix"))
 		x->c->uplink = AGENT_UPLINK_UNIX;
+	else if (!strcmp(value, "virtio"))
+		x->c->uplink = AGENT_UPLINK_VIRTIO;
 	else if (!strcmp(value, "auto"))
 		x->c->uplink = config_xen_guest() ? AGENT_UPLINK_VCHAN : AGENT_UPLINK_UNIX;
 	else
-		conf_error(cf, "uplink: \"%s\" is not vchan, unix or auto", value);
+		conf_error(cf, "uplink: \"%s\" is not vchan, unix, virtio or auto", value);
 }
 
 static void
@@ -115,7 +122,9 @@ config_agent(struct config_ctx *x, struct conf *cf, const char *arg, const char 
 			conf_error(cf, "socket: \"%s\" is not an absolute path", value);
 		else
 			conf_string(cf, key, value, c->socket, sizeof(c->socket));
-	} else if (!strcmp(key, "xenstore"))
+	} else if (!strcmp(key, "virtio_port"))
+		conf_string(cf, key, value, c->virtio_port, sizeof(c->virtio_port));
+	else if (!strcmp(key, "xenstore"))
 		config_xenstore(x, cf, value);
 	else if (!strcmp(key, "poll"))
 		conf_msec(cf, key, value, 1, 1000, &c->poll_ms);
@@ -125,6 +134,8 @@ config_agent(struct config_ctx *x, struct conf *cf, const char *arg, const char 
 		conf_msec(cf, key, value, AGENT_BACKOFF_MIN_MS, 600000, &c->reconnect_max_ms);
 	else if (!strcmp(key, "quiesce_timeout"))
 		conf_msec(cf, key, value, 100, 3600000, &c->quiesce_timeout_ms);
+	else if (!strcmp(key, "shutdown_timeout"))
+		conf_msec(cf, key, value, 0, 3600000, &c->shutdown_timeout_ms);
 	else
 		conf_error(cf, "unknown key \"%s\" in [agent]", key);
 }
@@ -142,6 +153,14 @@ config_apache(struct config_ctx *x, struct conf *cf, const char *arg, const char
 			conf_string(cf, key, value, x->c->apache_shm, sizeof(x->c->apache_shm));
 	} else
 		conf_error(cf, "unknown key \"%s\" in [apache]", key);
+}
+
+/* [service NAME]: config_service.c. */
+static void
+config_service(struct config_ctx *x, struct conf *cf, const char *arg, const char *key,
+    const char *value)
+{
+	config_service_key(x->c, cf, arg, key, value);
 }
 
 /* conf_key_fn: find the section in the table, hand the key to it. */
@@ -193,6 +212,7 @@ config_check(struct config_ctx *x, struct conf *cf)
 	if (c->heartbeat_ms < c->poll_ms)
 		conf_error(cf, "[agent] heartbeat (%llums) is shorter than poll (%llums)",
 		    (unsigned long long)c->heartbeat_ms, (unsigned long long)c->poll_ms);
+	config_service_check(c, cf);
 }
 
 int

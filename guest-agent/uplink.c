@@ -83,7 +83,7 @@ uplink_io_update(struct uplink *u)
 {
 	int	want = EV_READ;
 
-	if (chan_want_write(u->chan) && strcmp(chan_kind(u->chan), "unix") == 0)
+	if (chan_want_write(u->chan) && strcmp(chan_kind(u->chan), "vchan") != 0)
 		want |= EV_WRITE;
 
 	if (ev_is_active(&u->io) && (u->io.events & (EV_READ | EV_WRITE)) == want)
@@ -159,8 +159,9 @@ uplink_fail(struct uplink *u, int bye, const char *why)
 	uplink_backoff(u);
 }
 
-static void
-uplink_send_hello(struct uplink *u)
+/* Encode and queue our HELLO: 0, or -1 (nothing closed here). */
+static int
+uplink_write_hello(struct uplink *u)
 {
 	struct agent		*a = u->agent;
 	struct wire_hello	 h = {
@@ -177,7 +178,15 @@ uplink_send_hello(struct uplink *u)
 	snprintf(h.name, sizeof(h.name), "%s", a->conf.name);
 	memcpy(h.boot_id, a->boot_id, sizeof(h.boot_id));
 	n = wire_encode_hello(frame, sizeof(frame), &h);
-	if (n == 0 || chan_send_frame(u->chan, frame, n) == -1) {
+	return n == 0 ? -1 : chan_send_frame(u->chan, frame, n);
+}
+
+static void
+uplink_send_hello(struct uplink *u)
+{
+	struct agent	*a = u->agent;
+
+	if (uplink_write_hello(u) == -1) {
 		uplink_fail(u, -1, "cannot send HELLO");
 		return;
 	}
@@ -185,6 +194,43 @@ uplink_send_hello(struct uplink *u)
 	ev_timer_set(&u->retry_tm, AGENT_HELLO_TIMEOUT_MS / 1000.0, 0.);
 	ev_timer_start(a->loop, &u->retry_tm);
 	uplink_io_update(u);
+}
+
+/*
+ * virtio: while the host end has no client the port polls readable and hung
+ * up, so it is watched on a timer instead (every 50 ms), and HELLO goes out
+ * when the host connects.  Returns 1 if waiting.
+ */
+static int
+uplink_virtio_wait(struct uplink *u)
+{
+	if (strcmp(chan_kind(u->chan), "virtio") != 0 || chan_is_open(u->chan) != 2)
+		return 0;
+	if (u->phase != UPLINK_PEER)
+		log_info("uplink: virtio port %s open, waiting for the host end",
+		    u->agent->conf.virtio_port);
+	u->phase = UPLINK_PEER;
+	ev_timer_set(&u->retry_tm, 0.05, 0.05);
+	ev_timer_start(u->agent->loop, &u->retry_tm);
+	return 1;
+}
+
+/* virtio, on the timer: has the host end connected? */
+static void
+uplink_virtio_check(struct uplink *u)
+{
+	int	open = chan_is_open(u->chan);
+
+	if (open == 2)
+		return;
+	ev_timer_stop(u->agent->loop, &u->retry_tm);
+	if (open != 1) {
+		uplink_fail(u, -1, "virtio port closed");
+		return;
+	}
+	ev_io_set(&u->io, chan_fd(u->chan), EV_READ);
+	ev_io_start(u->agent->loop, &u->io);
+	uplink_send_hello(u);
 }
 
 static void
@@ -196,6 +242,8 @@ uplink_open(struct uplink *u)
 
 	if (a->conf.uplink == AGENT_UPLINK_UNIX)
 		c = chan_unix_connect(a->conf.socket, err, sizeof(err));
+	else if (a->conf.uplink == AGENT_UPLINK_VIRTIO)
+		c = chan_virtio_open(a->conf.virtio_port, err, sizeof(err));
 	else
 		c = chan_vchan_serve(err, sizeof(err));
 	if (c == NULL) {
@@ -203,7 +251,8 @@ uplink_open(struct uplink *u)
 		if (u->open_failures++ == 0)
 			log_warnx("uplink: cannot open %s: %s; re-trying with backoff "
 			    "(at most %llums)", a->conf.uplink == AGENT_UPLINK_UNIX ?
-			    a->conf.socket : "vchan", err,
+			    a->conf.socket : a->conf.uplink == AGENT_UPLINK_VIRTIO ?
+			    a->conf.virtio_port : "vchan", err,
 			    (unsigned long long)a->conf.reconnect_max_ms);
 		else
 			log_debug("uplink: cannot open: %s", err);
@@ -213,6 +262,8 @@ uplink_open(struct uplink *u)
 	u->open_failures = 0;
 	u->chan = c;
 	u->chan_domid = agent_domid(a);
+	if (uplink_virtio_wait(u))
+		return;
 	ev_io_set(&u->io, chan_fd(c), EV_READ);
 	ev_io_start(a->loop, &u->io);
 	if (chan_is_open(c) == 2) {
@@ -383,6 +434,8 @@ uplink_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	if (u->phase == UPLINK_BACKOFF)
 		uplink_open(u);
+	else if (u->phase == UPLINK_PEER && u->chan != NULL)
+		uplink_virtio_check(u);
 	else if (u->phase == UPLINK_HELLO)
 		uplink_fail(u, WIRE_BYE_PROTOCOL, "no HELLO from Dom-0 in time");
 }
@@ -412,6 +465,15 @@ uplink_on_hello(struct uplink *u, const uint8_t *untrusted, uint32_t len)
 	struct wire_hello	h;
 	const char		*why;
 
+	/* virtio: a HELLO while up comes from a new host end (the guest was
+	 * migrated and Dom-0 there connected before the switchover): answer. */
+	if (u->phase == UPLINK_UP && strcmp(chan_kind(u->chan), "virtio") == 0) {
+		log_info("uplink: HELLO from a new host end: saying HELLO again");
+		if (uplink_write_hello(u) == -1)
+			return uplink_reject(u, -1, "cannot send HELLO: %s",
+			    chan_error(u->chan));
+		u->phase = UPLINK_HELLO;
+	}
 	if (u->phase == UPLINK_UP)
 		return uplink_reject(u, WIRE_BYE_PROTOCOL, "second HELLO from Dom-0");
 	if (wire_sanitize_hello(untrusted, len, &h, &why) == -1)

@@ -1,6 +1,7 @@
 # proto/: libmigproto.a - the wire protocol, channels, xenstore access,
 # shared-memory layout and protocol trackers.  Pure library.
 PROTO_SRCS	:= proto/wire.c proto/chan.c proto/chan_unix.c proto/chan_vchan.c \
+		   proto/chan_virtio.c \
 		   proto/migxs.c proto/shm.c
 PROTO_LIBS	:= $(shell pkg-config --libs xenvchan xenstore 2>/dev/null || echo -lxenvchan -lxenstore)
 -include proto/trackers.mk

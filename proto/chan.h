@@ -57,6 +57,20 @@ struct chan	*chan_unix_adopt(int fd, char *err, size_t errlen);
 struct chan	*chan_vchan_serve(char *err, size_t errlen);
 struct chan	*chan_vchan_connect(uint32_t domid, char *err, size_t errlen);
 
+/*
+ * virtio backend (KVM/QEMU guests).  chan_virtio_open() opens the
+ * virtio-serial port named portname (found under /sys/class/virtio-ports)
+ * non-blocking.  chan_is_open() is 2 while the host end (QEMU's chardev)
+ * has no client: the port then polls readable and hung up, so watch it on
+ * a timer, not the fd, until chan_is_open() is 1.  A read that finds the
+ * host gone returns -1 ("host end not connected"): close, re-open, wait,
+ * and say HELLO again.  chan_virtio_adopt() wraps an fd (tests: a
+ * socketpair stands in for the port).  Dom-0's end of the same channel is
+ * chan_unix_connect() on the chardev's socket.  NULL with a message in err.
+ */
+struct chan	*chan_virtio_open(const char *portname, char *err, size_t errlen);
+struct chan	*chan_virtio_adopt(int fd, char *err, size_t errlen);
+
 /* The fd to watch for readability (and writability while chan_want_write). */
 int		 chan_fd(const struct chan *);
 
@@ -85,7 +99,7 @@ int		 chan_read(struct chan *, chan_frame_cb cb, void *arg);
 int		 chan_is_open(const struct chan *);
 /* The last error's text ("" if none). */
 const char	*chan_error(const struct chan *);
-/* "unix" or "vchan". */
+/* "unix", "vchan" or "virtio". */
 const char	*chan_kind(const struct chan *);
 
 /* Close the channel (vchan server: removes its xenstore keys) and free it. */

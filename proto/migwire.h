@@ -51,6 +51,8 @@ enum wire_type {
 	WIRE_T_MIGRATION_END	= 0x1001, /* struct wire_migration_end */
 	WIRE_T_LIST		= 0x1002, /* empty payload */
 	WIRE_T_STATUS		= 0x1003, /* empty payload */
+	WIRE_T_MIGRATE		= 0x1004, /* struct wire_migrate (QEMU mode) */
+	WIRE_T_MIGRATE_STATUS	= 0x1005, /* struct wire_migrate_status (QEMU mode) */
 
 	/* 0x1100-0x11ff: query socket, migbridge -> client */
 	WIRE_T_VERDICT		= 0x1100, /* struct wire_verdict */
@@ -58,6 +60,7 @@ enum wire_type {
 	WIRE_T_LIST_END		= 0x1102, /* struct wire_list_end */
 	WIRE_T_BRIDGE_STATUS	= 0x1103, /* struct wire_bridge_status */
 	WIRE_T_ERROR		= 0x1104, /* struct wire_error */
+	WIRE_T_MIGRATE_INFO	= 0x1105, /* struct wire_migrate_info (QEMU mode) */
 };
 
 /* Who is receiving: selects the type ranges wire_type_allowed() accepts. */
@@ -304,6 +307,49 @@ struct wire_error {
 };
 #define WIRE_ERROR_SIZE		100
 
+/*
+ * QEMU mode (PROTOCOL.md, "QEMU migrations").  MIGRATE (client -> migbridge,
+ * exact size 140): migbridge drives a migration of a QEMU guest; answered
+ * at once by MIGRATE-INFO (started) or ERROR.  MIGRATE-STATUS (exact size
+ * 4) asks how it goes; answered by MIGRATE-INFO (exact size 136).
+ */
+#define WIRE_URI_LEN		128	/* NUL-padded */
+struct wire_migrate {
+	uint32_t domid;
+	uint32_t downtime_ms;		/* the operator's downtime, 1..600000 */
+	uint32_t deadline_ms;		/* longest gating, 0..86400000 (0: policy's) */
+	char	 uri[WIRE_URI_LEN];	/* QEMU's migration URI, printable ASCII */
+};
+#define WIRE_MIGRATE_SIZE	140
+
+struct wire_migrate_status {
+	uint32_t domid;
+};
+#define WIRE_MIGRATE_STATUS_SIZE 4
+
+enum wire_mphase {
+	WIRE_MP_NONE = 0,		/* no migration driven for this domain */
+	WIRE_MP_GATED,			/* running, downtime-limit held at ~1 ms */
+	WIRE_MP_RELEASED,		/* running, the operator's downtime allowed */
+	WIRE_MP_SWITCHOVER,		/* paused at pre-switchover, continuing */
+	WIRE_MP_COMPLETED,
+	WIRE_MP_FAILED,
+	WIRE_MP_MAX
+};
+
+struct wire_migrate_info {
+	uint32_t domid;
+	uint32_t phase;			/* enum wire_mphase */
+	uint32_t passes;		/* precopy passes seen */
+	uint32_t deferrals;		/* DEFER verdicts */
+	uint32_t pre_total;		/* the agent's state at pre-switchover */
+	uint32_t pre_unsuitable;	/* ~0: not recorded */
+	uint64_t elapsed_us;		/* since the migration started */
+	uint64_t released_us;		/* start to release, or WIRE_AGE_NONE */
+	char	 text[WIRE_TEXT_LEN];	/* last event, or why it failed */
+};
+#define WIRE_MIGRATE_INFO_SIZE	136
+
 /* ------------------------------------------------------------------------ */
 /* Names, for logs.  Never NULL: unknown values map to "?". */
 const char *wire_type_name(uint32_t type);
@@ -335,6 +381,9 @@ size_t wire_encode_domain_info(uint8_t *buf, size_t cap, const struct wire_domai
 size_t wire_encode_list_end(uint8_t *buf, size_t cap, const struct wire_list_end *);
 size_t wire_encode_bridge_status(uint8_t *buf, size_t cap, const struct wire_bridge_status *);
 size_t wire_encode_error(uint8_t *buf, size_t cap, const struct wire_error *);
+size_t wire_encode_migrate(uint8_t *buf, size_t cap, const struct wire_migrate *);
+size_t wire_encode_migrate_status(uint8_t *buf, size_t cap, const struct wire_migrate_status *);
+size_t wire_encode_migrate_info(uint8_t *buf, size_t cap, const struct wire_migrate_info *);
 /* A frame with an empty payload (LIST, STATUS). */
 size_t wire_encode_empty(uint8_t *buf, size_t cap, uint32_t type);
 
@@ -356,6 +405,9 @@ int wire_sanitize_domain_info(const void *untrusted, size_t len, struct wire_dom
 int wire_sanitize_list_end(const void *untrusted, size_t len, struct wire_list_end *out, const char **why);
 int wire_sanitize_bridge_status(const void *untrusted, size_t len, struct wire_bridge_status *out, const char **why);
 int wire_sanitize_error(const void *untrusted, size_t len, struct wire_error *out, const char **why);
+int wire_sanitize_migrate(const void *untrusted, size_t len, struct wire_migrate *out, const char **why);
+int wire_sanitize_migrate_status(const void *untrusted, size_t len, struct wire_migrate_status *out, const char **why);
+int wire_sanitize_migrate_info(const void *untrusted, size_t len, struct wire_migrate_info *out, const char **why);
 int wire_sanitize_empty(const void *untrusted, size_t len, const char **why);
 
 /*

@@ -105,6 +105,9 @@ wire_type_name(uint32_t type)
 	case WIRE_T_LIST_END:		return "LIST-END";
 	case WIRE_T_BRIDGE_STATUS:	return "BRIDGE-STATUS";
 	case WIRE_T_ERROR:		return "ERROR";
+	case WIRE_T_MIGRATE:		return "MIGRATE";
+	case WIRE_T_MIGRATE_STATUS:	return "MIGRATE-STATUS";
+	case WIRE_T_MIGRATE_INFO:	return "MIGRATE-INFO";
 	}
 	return "?";
 }
@@ -169,9 +172,9 @@ wire_type_allowed(enum wire_role role, uint32_t type)
 		return type == WIRE_T_HELLO || type == WIRE_T_BYE ||
 		    type == WIRE_T_QUERY || type == WIRE_T_MIGRATION;
 	case WIRE_ROLE_QSERVER:
-		return type >= WIRE_T_DOMAIN_QUERY && type <= WIRE_T_STATUS;
+		return type >= WIRE_T_DOMAIN_QUERY && type <= WIRE_T_MIGRATE_STATUS;
 	case WIRE_ROLE_QCLIENT:
-		return type >= WIRE_T_VERDICT && type <= WIRE_T_ERROR;
+		return type >= WIRE_T_VERDICT && type <= WIRE_T_MIGRATE_INFO;
 	}
 	return 0;
 }
@@ -818,4 +821,125 @@ wire_reader_feed(struct wire_reader *r, const void *buf, size_t len, size_t *use
 		r->have += take;
 		*used += take;
 	}
+}
+
+/* ------------------------------------------------------------ QEMU mode */
+size_t
+wire_encode_migrate(uint8_t *buf, size_t cap, const struct wire_migrate *m)
+{
+	uint8_t	*p = frame_start(buf, cap, WIRE_T_MIGRATE, WIRE_MIGRATE_SIZE);
+
+	if (p == NULL)
+		return 0;
+	put32(&p, m->domid);
+	put32(&p, m->downtime_ms);
+	put32(&p, m->deadline_ms);
+	putstr(&p, m->uri, WIRE_URI_LEN);
+	return WIRE_HDR_SIZE + WIRE_MIGRATE_SIZE;
+}
+
+size_t
+wire_encode_migrate_status(uint8_t *buf, size_t cap, const struct wire_migrate_status *m)
+{
+	uint8_t	*p = frame_start(buf, cap, WIRE_T_MIGRATE_STATUS, WIRE_MIGRATE_STATUS_SIZE);
+
+	if (p == NULL)
+		return 0;
+	put32(&p, m->domid);
+	return WIRE_HDR_SIZE + WIRE_MIGRATE_STATUS_SIZE;
+}
+
+size_t
+wire_encode_migrate_info(uint8_t *buf, size_t cap, const struct wire_migrate_info *m)
+{
+	uint8_t	*p = frame_start(buf, cap, WIRE_T_MIGRATE_INFO, WIRE_MIGRATE_INFO_SIZE);
+
+	if (p == NULL)
+		return 0;
+	put32(&p, m->domid);
+	put32(&p, m->phase);
+	put32(&p, m->passes);
+	put32(&p, m->deferrals);
+	put32(&p, m->pre_total);
+	put32(&p, m->pre_unsuitable);
+	put64(&p, m->elapsed_us);
+	put64(&p, m->released_us);
+	putstr(&p, m->text, WIRE_TEXT_LEN);
+	return WIRE_HDR_SIZE + WIRE_MIGRATE_INFO_SIZE;
+}
+
+/* A URI: NUL-terminated within its field, non-empty, printable ASCII, no
+ * quote or backslash (it goes into QMP's JSON, escaped anyway). */
+static int
+migrate_uri_ok(const char *uri)
+{
+	const char	*c;
+
+	if (uri[0] == '\0')
+		return 0;
+	for (c = uri; *c; c++)
+		if (*c <= ' ' || *c > '~' || *c == '"' || *c == '\\')
+			return 0;
+	return 1;
+}
+
+int
+wire_sanitize_migrate(const void *untrusted, size_t len, struct wire_migrate *out,
+    const char **why)
+{
+	const uint8_t	*p = untrusted;
+
+	if (len != WIRE_MIGRATE_SIZE)
+		REJECT("MIGRATE: wrong length");
+	out->domid = get32(&p);
+	out->downtime_ms = get32(&p);
+	out->deadline_ms = get32(&p);
+	if (getstr(&p, out->uri, WIRE_URI_LEN) == -1)
+		REJECT("MIGRATE: unterminated uri");
+	text_clean(out->uri, WIRE_URI_LEN);
+	if (out->domid == WIRE_DOMID_NONE)
+		REJECT("MIGRATE: no domain");
+	if (out->downtime_ms < 1 || out->downtime_ms > 600000)
+		REJECT("MIGRATE: downtime out of range");
+	if (out->deadline_ms > 86400000)
+		REJECT("MIGRATE: deadline out of range");
+	if (!migrate_uri_ok(out->uri))
+		REJECT("MIGRATE: bad uri");
+	return 0;
+}
+
+int
+wire_sanitize_migrate_status(const void *untrusted, size_t len,
+    struct wire_migrate_status *out, const char **why)
+{
+	const uint8_t	*p = untrusted;
+
+	if (len != WIRE_MIGRATE_STATUS_SIZE)
+		REJECT("MIGRATE-STATUS: wrong length");
+	out->domid = get32(&p);
+	return 0;
+}
+
+int
+wire_sanitize_migrate_info(const void *untrusted, size_t len,
+    struct wire_migrate_info *out, const char **why)
+{
+	const uint8_t	*p = untrusted;
+
+	if (len != WIRE_MIGRATE_INFO_SIZE)
+		REJECT("MIGRATE-INFO: wrong length");
+	out->domid = get32(&p);
+	out->phase = get32(&p);
+	out->passes = get32(&p);
+	out->deferrals = get32(&p);
+	out->pre_total = get32(&p);
+	out->pre_unsuitable = get32(&p);
+	out->elapsed_us = get64(&p);
+	out->released_us = get64(&p);
+	if (getstr(&p, out->text, WIRE_TEXT_LEN) == -1 || !text_ok(out->text, WIRE_TEXT_LEN))
+		REJECT("MIGRATE-INFO: bad text");
+	text_clean(out->text, WIRE_TEXT_LEN);
+	if (out->phase >= WIRE_MP_MAX)
+		REJECT("MIGRATE-INFO: unknown phase");
+	return 0;
 }

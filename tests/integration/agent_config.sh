@@ -27,7 +27,7 @@ CONF
 cat "$T/out"
 for want in \
     "$C:4: poll: \"fast\" is not a duration" \
-    "$C:5: uplink: \"carrier-pigeon\" is not vchan, unix or auto" \
+    "$C:5: uplink: \"carrier-pigeon\" is not vchan, unix, virtio or auto" \
     "$C:6: unknown key \"colour\" in [agent]" \
     "$C:8: shm: \"relative/path\" is not an absolute path" \
     "$C:10: unknown section [proxy]" \

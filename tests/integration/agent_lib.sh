@@ -33,7 +33,9 @@ fail() {
 # matching the extended regex PATTERN (a generous bound only to not hang).
 wait_for() {
 	_n=${3:-1} _t=$(( ${4:-10} * 20 ))
-	while [ "$(grep -cE -- "$2" "$1" 2>/dev/null)" -lt "$_n" ]; do
+	# A missing file counts as no match (grep prints nothing then).
+	while [ "$(grep -cE -- "$2" "$1" 2>/dev/null || true)" -lt "$_n" ] 2>/dev/null ||
+	    [ ! -e "$1" ]; do
 		_t=$((_t - 1))
 		[ $_t -gt 0 ] || fail "timed out waiting for $_n x '$2' in $(basename "$1")"
 		sleep 0.05

@@ -106,7 +106,7 @@ static const struct {
 	{ "[agent]\ndomid = 7\nquiesce_timeout = 2h\n",
 	  "t:3: quiesce_timeout: \"2h\" is not a duration (e.g. 200ms, 60s)" },
 	{ "[agent]\ndomid = 7\nuplink = tcp\n",
-	  "t:3: uplink: \"tcp\" is not vchan, unix or auto" },
+	  "t:3: uplink: \"tcp\" is not vchan, unix, virtio or auto" },
 	{ "[agent]\ndomid = 7\nxenstore = dir:relative\n",
 	  "t:3: xenstore: \"dir:relative\" is not xen, none or dir:/PATH" },
 	{ "[agent]\nuplink = vchan\nxenstore = dir:/x\n",

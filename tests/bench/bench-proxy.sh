@@ -1,0 +1,190 @@
+#!/bin/sh
+# bench-proxy.sh - migstate-agent's TLS-terminating proxy side by side with
+# haproxy (mode tcp, one thread, like the agent) and stunnel4, in one run,
+# on one machine, in front of the same plaintext backend, with the same
+# P-256 certificate:
+#   (a) HTTP keep-alive small requests: wrk req/s and p99 latency
+#       (Apache event MPM serving a 6-byte file)
+#   (b) bulk: a 100 MiB download with curl -k -o /dev/null (median of 3), MB/s
+#   (c) memory per idle TLS connection: 10,000 connections (handshake done,
+#       nothing sent) held to a backend that accepts and holds them; the
+#       proxy's VmRSS delta / 10,000 (fewer if ulimit -n cannot be raised)
+# The load generators run on the same cores as the proxies: compare the
+# rows with each other, not with other machines.  Env: WRK_SECS (10),
+# WRK_CONNS (32), IDLE_CONNS (10000).
+B=${B:-build}
+AGENT=$B/guest-agent/migstate-agent
+TB=$B/tests/tools/testbridge
+HOLD="$(dirname "$0")/../tools/holdconns.py"
+WRK_SECS=${WRK_SECS:-10}
+WRK_CONNS=${WRK_CONNS:-32}
+IDLE_CONNS=${IDLE_CONNS:-10000}
+for f in "$AGENT" "$TB"; do
+	[ -x "$f" ] || { echo "bench-proxy: $f not built"; exit 1; }
+done
+for c in apache2 haproxy stunnel4 wrk curl openssl python3; do
+	command -v $c > /dev/null || { echo "bench-proxy: $c not installed (skipped)"; exit 0; }
+done
+# Each idle connection costs a proxy two descriptors (client and backend):
+# raise the limit as far as allowed, and hold fewer connections if needed.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+NOFILE=$(ulimit -n)
+if [ $((IDLE_CONNS * 2 + 600)) -gt "$NOFILE" ]; then
+	IDLE_CONNS=$(((NOFILE - 600) / 2))
+	echo "bench-proxy: ulimit -n is $NOFILE: (c) holds $IDLE_CONNS connections"
+fi
+T=$(mktemp -d)
+chmod 755 "$T"
+PIDS=
+cleanup() {
+	[ -f "$T/arun/httpd.pid" ] && kill "$(cat "$T/arun/httpd.pid")" 2>/dev/null
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	sleep 0.5
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+up() {	# PORT: wait until something listens there
+	_i=100
+	until python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null; do
+		_i=$((_i - 1)); [ $_i -gt 0 ] || { echo "bench-proxy: nothing on port $1"; tail -n 5 "$T"/*.log; exit 1; }
+		sleep 0.1
+	done
+}
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost \
+    -days 2 -keyout "$T/key.pem" -out "$T/cert.pem" > /dev/null 2>&1 || exit 1
+cat "$T/cert.pem" "$T/key.pem" > "$T/both.pem"
+
+# The backend: Apache, plaintext.
+BP=$(port)
+M=/usr/lib/apache2/modules
+mkdir -p "$T/www" "$T/arun"
+echo hello > "$T/www/small.txt"
+head -c 104857600 /dev/zero > "$T/www/100m.bin"
+cat > "$T/httpd.conf" <<HC
+ServerRoot /etc/apache2
+ServerName localhost
+Listen 127.0.0.1:$BP
+PidFile $T/arun/httpd.pid
+DefaultRuntimeDir $T/arun
+ErrorLog $T/apache.err
+User www-data
+Group www-data
+LoadModule mpm_event_module $M/mod_mpm_event.so
+LoadModule authz_core_module $M/mod_authz_core.so
+KeepAlive On
+MaxKeepAliveRequests 0
+KeepAliveTimeout 60
+DocumentRoot $T/www
+<Directory $T/www>
+  Require all granted
+</Directory>
+HC
+apache2 -f "$T/httpd.conf" -k start || exit 1
+up "$BP"
+SINK=$(port)
+python3 "$HOLD" sink "$SINK" > "$T/sink.out" 2>&1 &
+PIDS="$PIDS $!"
+up "$SINK"
+
+# testbridge: the agent reports as it would in production.
+mkfifo "$T/tb.in"
+"$TB" "$T/agents.sock" > "$T/tb.out" 2>&1 < "$T/tb.in" &
+PIDS="$PIDS $!"
+exec 6> "$T/tb.in"
+
+# start NAME BACKEND_PORT: the proxy NAME on a fresh port ($PORT, pid $PID).
+start() {
+	PORT=$(port)
+	case $1 in
+	agent)
+		cat > "$T/agent.conf" <<-AC
+		[agent]
+		name = bench
+		domid = 7
+		uplink = unix
+		socket = $T/agents.sock
+		[service bench]
+		listen = 127.0.0.1:$PORT
+		backend = 127.0.0.1:$2
+		protocol = http
+		tls = implicit
+		cert = $T/cert.pem
+		key = $T/key.pem
+		max_connections = $((IDLE_CONNS + 50))
+		AC
+		"$AGENT" -d -f "$T/agent.conf" 2> "$T/agent.log" &
+		PID=$! ;;
+	haproxy)
+		cat > "$T/haproxy.cfg" <<-HA
+		global
+		  maxconn $((IDLE_CONNS + 50))
+		  nbthread 1
+		defaults
+		  mode tcp
+		  timeout connect 5s
+		  timeout client 120s
+		  timeout server 120s
+		frontend f
+		  bind 127.0.0.1:$PORT ssl crt $T/both.pem
+		  default_backend b
+		backend b
+		  server s1 127.0.0.1:$2
+		HA
+		haproxy -db -f "$T/haproxy.cfg" > "$T/haproxy.log" 2>&1 &
+		PID=$! ;;
+	stunnel)
+		cat > "$T/stunnel.conf" <<-ST
+		foreground = yes
+		pid =
+		[bench]
+		accept = 127.0.0.1:$PORT
+		connect = 127.0.0.1:$2
+		cert = $T/cert.pem
+		key = $T/key.pem
+		ST
+		stunnel4 "$T/stunnel.conf" > "$T/stunnel.log" 2>&1 &
+		PID=$! ;;
+	esac
+	up "$PORT"
+}
+stop() { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; }
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+echo "bench-proxy: $(nproc) cores shared by the proxies, wrk/curl/python and Apache; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-8s %12s %10s %10s %14s\n' proxy "(a) req/s" "(a) p99" "(b) MB/s" "(c) KiB/conn" > "$T/table"
+for p in agent haproxy stunnel; do
+	start $p "$BP"
+	wrk -t1 -c"$WRK_CONNS" -d"$WRK_SECS"s --latency "https://127.0.0.1:$PORT/small.txt" > "$T/wrk.$p" 2>&1
+	rps=$(awk '/^Requests\/sec/ { print $2 }' "$T/wrk.$p")
+	p99=$(awk '$1 == "99%" { print $2 }' "$T/wrk.$p")
+	for i in 1 2 3; do
+		curl -sk -o /dev/null -w '%{speed_download}\n' "https://127.0.0.1:$PORT/100m.bin"
+	done > "$T/curl.$p"
+	mbs=$(sort -n "$T/curl.$p" | sed -n 2p | awk '{ printf "%.0f", $1 / 1048576 }')
+	stop
+	start $p "$SINK"
+	r0=$(rss "$PID")
+	rm -f "$T/hold.in"; mkfifo "$T/hold.in"
+	python3 "$HOLD" open "$PORT" "$IDLE_CONNS" < "$T/hold.in" > "$T/hold.$p" 2>&1 &
+	HPID=$!
+	exec 5> "$T/hold.in"
+	_i=1200
+	until grep -q '^held' "$T/hold.$p"; do
+		_i=$((_i - 1)); [ $_i -gt 0 ] || break
+		sleep 0.1
+	done
+	sleep 2
+	r1=$(rss "$PID")
+	held=$(awk '/^held/ { print $2 }' "$T/hold.$p")
+	kib=$(awk -v a="$r0" -v b="$r1" -v n="${held:-0}" 'BEGIN { if (n > 0) printf "%.1f", (b - a) / n; else print "n/a" }')
+	exec 5>&-
+	wait "$HPID" 2>/dev/null
+	stop
+	printf '%-8s %12s %10s %10s %14s\n' "$p" "${rps:-n/a}" "${p99:-n/a}" "${mbs:-n/a}" \
+	    "$kib (${held:-0} held)" >> "$T/table"
+done
+cat "$T/table"

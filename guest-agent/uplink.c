@@ -476,6 +476,17 @@ uplink_on_hello(struct uplink *u, const uint8_t *untrusted, uint32_t len)
 	}
 	if (u->phase == UPLINK_UP)
 		return uplink_reject(u, WIRE_BYE_PROTOCOL, "second HELLO from Dom-0");
+	/*
+	 * vchan: Dom-0 connected and spoke before we saw it connect (its HELLO
+	 * was in the ring with the first event).  Ours still goes first, before
+	 * any STATE: HELLO first both ways (PROTOCOL.md).  Seen on real Xen.
+	 */
+	if (u->phase == UPLINK_PEER) {
+		if (uplink_write_hello(u) == -1)
+			return uplink_reject(u, -1, "cannot send HELLO: %s",
+			    chan_error(u->chan));
+		u->phase = UPLINK_HELLO;
+	}
 	if (wire_sanitize_hello(untrusted, len, &h, &why) == -1)
 		return uplink_reject(u, WIRE_BYE_PROTOCOL, "invalid HELLO: %s", why);
 	/* h is sanitized from here on. */

@@ -118,7 +118,7 @@ include common/build.mk
 -include tests/xen/build.mk
 -include packaging/install.mk
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f -not -path '*-cache/*' 2>/dev/null)
 
 # ---------------------------------------------------------------- targets
 all: $(BINS)

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "chan_impl.h"
 
@@ -40,6 +42,42 @@ chan_free(struct chan *c)
 {
 	free(c->outq);
 	free(c);
+}
+
+ssize_t
+chan_fd_read(struct chan *c, void *buf, size_t len, const char *eof)
+{
+	ssize_t	n;
+
+	do
+		n = read(c->fd, buf, len);
+	while (n == -1 && errno == EINTR);
+	if (n > 0)
+		return n;
+	if (n == 0) {
+		chan_seterr(c, "%s", eof);
+		return -1;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return 0;
+	chan_seterr(c, "read: %s", strerror(errno));
+	return -1;
+}
+
+ssize_t
+chan_fd_write(struct chan *c, const void *buf, size_t len, int sock)
+{
+	ssize_t	n;
+
+	do	/* a socket: send, so a closed peer is EPIPE, not SIGPIPE */
+		n = sock ? send(c->fd, buf, len, MSG_NOSIGNAL) : write(c->fd, buf, len);
+	while (n == -1 && errno == EINTR);
+	if (n >= 0)
+		return n;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return 0;
+	chan_seterr(c, "write: %s", strerror(errno));
+	return -1;
 }
 
 int

@@ -40,5 +40,12 @@ struct chan	*chan_new(const struct chan_ops *, void *be, int fd);
 void		 chan_seterr(struct chan *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 chan_free(struct chan *);
+/*
+ * Byte I/O on c->fd for the fd-based backends (unix, virtio), with the
+ * ops' conventions: >0 moved, 0 would block, -1 error or (read) end of
+ * stream, reported as eof.  sock: use send(MSG_NOSIGNAL).
+ */
+ssize_t		 chan_fd_read(struct chan *, void *, size_t, const char *eof);
+ssize_t		 chan_fd_write(struct chan *, const void *, size_t, int sock);
 
 #endif

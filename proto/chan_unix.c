@@ -15,37 +15,13 @@
 static ssize_t
 unix_read(struct chan *c, void *buf, size_t len)
 {
-	ssize_t	n;
-
-	do
-		n = read(c->fd, buf, len);
-	while (n == -1 && errno == EINTR);
-	if (n > 0)
-		return n;
-	if (n == 0) {
-		chan_seterr(c, "peer closed the connection");
-		return -1;
-	}
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		return 0;
-	chan_seterr(c, "read: %s", strerror(errno));
-	return -1;
+	return chan_fd_read(c, buf, len, "peer closed the connection");
 }
 
 static ssize_t
 unix_write(struct chan *c, const void *buf, size_t len)
 {
-	ssize_t	n;
-
-	do
-		n = send(c->fd, buf, len, MSG_NOSIGNAL);
-	while (n == -1 && errno == EINTR);
-	if (n >= 0)
-		return n;
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		return 0;
-	chan_seterr(c, "write: %s", strerror(errno));
-	return -1;
+	return chan_fd_write(c, buf, len, 1);
 }
 
 static int

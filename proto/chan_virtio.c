@@ -27,38 +27,14 @@
 static ssize_t
 virtio_read(struct chan *c, void *buf, size_t len)
 {
-	ssize_t	n;
-
-	do
-		n = read(c->fd, buf, len);
-	while (n == -1 && errno == EINTR);
-	if (n > 0)
-		return n;
-	if (n == 0) {
-		chan_seterr(c, "host end not connected");
-		return -1;
-	}
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		return 0;
-	chan_seterr(c, "read: %s", strerror(errno));
-	return -1;
+	return chan_fd_read(c, buf, len, "host end not connected");
 }
 
 /* EAGAIN: the host is not connected, or the virtqueue is full; keep it queued. */
 static ssize_t
 virtio_write(struct chan *c, const void *buf, size_t len)
 {
-	ssize_t	n;
-
-	do
-		n = write(c->fd, buf, len);
-	while (n == -1 && errno == EINTR);
-	if (n >= 0)
-		return n;
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		return 0;
-	chan_seterr(c, "write: %s", strerror(errno));
-	return -1;
+	return chan_fd_write(c, buf, len, 0);
 }
 
 static int

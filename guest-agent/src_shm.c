@@ -6,7 +6,13 @@
  * every second), a corrupted or truncated one is rejected with one log
  * line and re-tried, a recreated one is re-opened.  While the file is not
  * usable the source reports zero connections.
+ *
+ * Polls between pid checks skip the file-size check (an fstat per poll was
+ * a sixth of the agent's idle cost): a file truncated in between faults
+ * with SIGBUS when read, and a guard turns that fault into a rejection.
  */
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +31,58 @@ struct src_shm {
 	uint64_t		 next_try_us;
 	const char		*last_why;	/* last failure logged, to log it once */
 };
+
+/* Set only while a mapping is being read: where a fault in it returns to. */
+struct src_shm_guard {
+	sigjmp_buf	*jmp;
+	const uint8_t	*lo, *hi;		/* the mapping */
+};
+static struct src_shm_guard *volatile src_shm_guard;
+
+static void
+src_shm_sigbus(int sig, siginfo_t *si, void *uctx)
+{
+	const uint8_t	*addr = si->si_addr;
+
+	(void)uctx;
+	if (src_shm_guard != NULL && addr >= src_shm_guard->lo && addr < src_shm_guard->hi)
+		siglongjmp(*src_shm_guard->jmp, 1);
+	signal(sig, SIG_DFL);		/* not a read of ours: die as without us */
+	raise(sig);
+}
+
+/* Install the SIGBUS guard; SA_NODEFER so a longjmp leaves it unblocked. */
+static void
+src_shm_guard_install(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = src_shm_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* migshm_read under the guard: a truncated file is an error, not a crash. */
+static int
+src_shm_read_guarded(struct src_shm *s, uint32_t counts[WIRE_REASON_MAX], unsigned flags,
+    const char **why)
+{
+	sigjmp_buf		jb;
+	struct src_shm_guard	g = { &jb, s->rd.map, (const uint8_t *)s->rd.map + s->rd.maplen };
+	int			n;
+
+	if (sigsetjmp(jb, 0) != 0) {	/* 0: no sigprocmask call per poll */
+		src_shm_guard = NULL;
+		*why = "file truncated (the read faulted)";
+		return -1;
+	}
+	src_shm_guard = &g;
+	n = migshm_read(&s->rd, counts, flags, why);
+	src_shm_guard = NULL;
+	return n;
+}
 
 static uint64_t
 src_shm_now_us(void)
@@ -91,7 +149,8 @@ src_shm_read(struct source *src, uint32_t counts[WIRE_REASON_MAX], int check_pid
 		src_shm_try_open(s);
 	if (!s->open)
 		return;
-	if (migshm_read(&s->rd, counts, check_pids, &why) == -1) {
+	if (src_shm_read_guarded(s, counts, check_pids ?
+	    MIGSHM_CHECK_PIDS | MIGSHM_CHECK_SIZE : 0, &why) == -1) {
 		memset(counts, 0, WIRE_REASON_MAX * sizeof(counts[0]));
 		src_shm_drop(s);
 		src_shm_failed(s, "rejected while reading", why);
@@ -126,5 +185,6 @@ src_shm_new(const char *name, const char *path)
 	s->src.ops = &src_shm_ops;
 	s->src.priv = s;
 	s->rd.fd = -1;
+	src_shm_guard_install();
 	return &s->src;
 }

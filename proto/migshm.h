@@ -71,17 +71,24 @@ struct migshm_reader {
  * sizes, the file's length).  0, or -1 with *why set (reader closed).
  */
 int	migshm_open(struct migshm_reader *, const char *path, const char **why);
+/* migshm_read flags. */
+#define MIGSHM_CHECK_PIDS	0x1	/* probe claimants: kill(pid, 0) */
+#define MIGSHM_CHECK_SIZE	0x2	/* fstat: is the file still long enough? */
+
 /*
  * Sum the gauges of every claimed slot into counts[WIRE_REASON_MAX].
- * With check_pids, each claimed slot's pid is probed (kill(pid, 0)) and a
- * dead one remembered, so later reads skip that slot until another pid
- * claims it: probe at heartbeat rate, not on every poll.  Negative gauges
- * (a reader racing a decrement before its increment) count as 0.  Returns
- * the number of slots counted, or -1 with *why if the file was truncated
- * or its header changed (close and reopen).
+ * With MIGSHM_CHECK_PIDS, the pid of each claimed slot with a non-zero
+ * gauge is probed (kill(pid, 0)) and a dead one remembered, so later reads
+ * skip that slot until another pid claims it: probe at heartbeat rate, not
+ * on every poll.  Negative gauges (a reader racing a decrement before its
+ * increment) count as 0.  Returns the number of slots counted, or -1 with
+ * *why if the file was truncated (seen only with MIGSHM_CHECK_SIZE) or its
+ * header changed (close and reopen).  Without MIGSHM_CHECK_SIZE a file
+ * truncated since the last check faults (SIGBUS) when read: a caller that
+ * polls without it must catch that signal.
  */
 int	migshm_read(struct migshm_reader *, uint32_t counts[WIRE_REASON_MAX],
-	    int check_pids, const char **why);
+	    unsigned flags, const char **why);
 /* 1 if path now names another file than the one mapped (recreated). */
 int	migshm_replaced(const struct migshm_reader *, const char *path);
 void	migshm_close(struct migshm_reader *);

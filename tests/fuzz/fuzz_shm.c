@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if (migshm_open(&r, path, &why) == 0) {
 		for (i = 0; i < 2; i++)
-			if (migshm_read(&r, c, 0, &why) >= 0)
+			if (migshm_read(&r, c, i ? MIGSHM_CHECK_SIZE : 0, &why) >= 0)
 				for (int j = 0; j < WIRE_REASON_MAX; j++)
 					if (c[j] > WIRE_MAX_CONNS)
 						abort();

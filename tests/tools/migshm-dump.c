@@ -47,7 +47,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "migshm-dump: %s: %s\n", argv[optind], why);
 		return 1;
 	}
-	if ((n = migshm_read(&r, counts, probe, &why)) == -1) {
+	if ((n = migshm_read(&r, counts,
+	    MIGSHM_CHECK_SIZE | (probe ? MIGSHM_CHECK_PIDS : 0), &why)) == -1) {
 		fprintf(stderr, "migshm-dump: %s: %s\n", argv[optind], why);
 		migshm_close(&r);
 		return 1;

@@ -367,6 +367,19 @@ test_shm_lifecycle(void **state)
 	set_slot(3, getpid(), WIRE_R_IDLE, 9);
 	usleep(1100 * 1000);
 	sum_is(s, 1, 9);
+
+	/*
+	 * Truncated between pid checks, slots beyond the first page: a poll
+	 * (no size check) faults reading them, and the guard makes that a
+	 * rejection instead of a crash.
+	 */
+	make_file(shm_path, 200);
+	set_slot(150, getpid(), WIRE_R_IDLE, 5);
+	sum_is(s, 1, 5);			/* replaced: followed at once */
+	sum_is(s, 0, 5);
+	assert_int_equal(truncate(shm_path, 200), 0);
+	sum_is(s, 0, 0);
+	sum_is(s, 0, 0);
 	s->ops->close(s);
 }
 

@@ -82,7 +82,7 @@ test_sums_and_dead_pids(void **st)
 	assert_int_equal(migshm_read(&r, c, 0, &why), 3);
 	assert_int_equal(c[WIRE_R_READING], 7);
 	/* The check finds it dead, and later reads remember that. */
-	assert_int_equal(migshm_read(&r, c, 1, &why), 2);
+	assert_int_equal(migshm_read(&r, c, MIGSHM_CHECK_PIDS, &why), 2);
 	assert_int_equal(c[WIRE_R_READING], 0);
 	assert_int_equal(migshm_read(&r, c, 0, &why), 2);
 	assert_int_equal(c[WIRE_R_IDLE], 4);
@@ -95,6 +95,38 @@ test_sums_and_dead_pids(void **st)
 	assert_int_equal(migshm_replaced(&r, path), 0);
 	migshm_close(&r);
 	munmap(map, MIGSHM_FILE_SIZE(8));
+	unlink(path);
+}
+
+/* Sums cross the reader's 64-slot chunks; huge gauges and sums clamp. */
+static void
+test_sum_chunks(void **st)
+{
+	void			*map = make_file(300);
+	struct migshm_reader	 r;
+	uint32_t		 c[WIRE_REASON_MAX], i;
+	const char		*why;
+	(void)st;
+
+	for (i = 0; i < 300; i++) {
+		slot(map, i)->pid = getpid();
+		slot(map, i)->count[WIRE_R_IDLE] = 1;
+		slot(map, i)->count[WIRE_R_WRITING_LARGE] = i % 3;
+		slot(map, i)->count[WIRE_R_AUTH] = INT32_MAX;
+	}
+	slot(map, 299)->pid = 0;	/* unclaimed */
+	assert_int_equal(migshm_open(&r, path, &why), 0);
+	assert_int_equal(migshm_read(&r, c, MIGSHM_CHECK_SIZE | MIGSHM_CHECK_PIDS, &why), 299);
+	assert_int_equal(c[WIRE_R_IDLE], 299);
+	assert_int_equal(c[WIRE_R_WRITING_LARGE], 298);	/* 0, 1, 2, 0, ... up to 298 % 3 */
+	assert_int_equal(c[WIRE_R_AUTH], WIRE_MAX_CONNS);
+	assert_int_equal(c[WIRE_R_NEW], 0);
+	for (i = 0; i < 299; i++)
+		slot(map, i)->count[WIRE_R_AUTH] = i == 5 ? WIRE_MAX_CONNS + 1 : 0;
+	assert_int_equal(migshm_read(&r, c, 0, &why), 299);
+	assert_int_equal(c[WIRE_R_AUTH], WIRE_MAX_CONNS);
+	migshm_close(&r);
+	munmap(map, MIGSHM_FILE_SIZE(300));
 	unlink(path);
 }
 
@@ -146,9 +178,9 @@ test_truncated_and_replaced(void **st)
 	(void)st;
 
 	assert_int_equal(migshm_open(&r, path, &why), 0);
-	/* Truncated under the reader: no SIGBUS, an error. */
+	/* Truncated under the reader: with the size check, no SIGBUS, an error. */
 	assert_int_equal(truncate(path, MIGSHM_HEADER_SIZE), 0);
-	assert_int_equal(migshm_read(&r, c, 0, &why), -1);
+	assert_int_equal(migshm_read(&r, c, MIGSHM_CHECK_SIZE, &why), -1);
 	assert_non_null(strstr(why, "truncated"));
 	assert_int_equal(truncate(path, MIGSHM_FILE_SIZE(4)), 0);
 	/* Header rewritten with another slot count. */
@@ -170,6 +202,7 @@ main(void)
 		cmocka_unit_test(test_sums_and_dead_pids),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_truncated_and_replaced),
+		cmocka_unit_test(test_sum_chunks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,7 +55,7 @@ enum agent_xs_kind {
 enum svc_tls {
 	SVC_TLS_NONE,		/* plaintext both sides */
 	SVC_TLS_IMPLICIT,	/* TLS from the first byte (pop3s, imaps, https) */
-	SVC_TLS_STARTTLS,	/* plaintext until STLS/STARTTLS, handled by the proxy */
+	SVC_TLS_STARTTLS,	/* plaintext until STLS/STARTTLS/AUTH TLS, handled by the proxy */
 };
 
 struct svc_addr {
@@ -78,6 +78,10 @@ struct svc_conf {
 	uint64_t		 idle_ms;
 	uint64_t		 handshake_ms;		/* TLS handshake and backend connect */
 	uint64_t		 buffer_size;		/* bytes per direction */
+	/* protocol = ftp: passive data connections (proxy_ftp.c) */
+	uint16_t		 data_port_min;		/* 0: a port the kernel picks */
+	uint16_t		 data_port_max;
+	uint64_t		 data_timeout_ms;	/* for the client to connect */
 };
 
 struct agent_conf {
@@ -318,7 +322,23 @@ size_t	proxyproto_v2(const struct sockaddr_storage *src, const struct sockaddr_s
 #define STLS_OUT_MAX		(2 * STLS_LINE_MAX + 64)	/* out room the calls need */
 #define STLS_QUEUE		16	/* replies awaited */
 
-enum stls_kind { STLS_K_OTHER, STLS_K_CAPA, STLS_K_GREETING };
+enum stls_kind {
+	STLS_K_OTHER, STLS_K_CAPA, STLS_K_GREETING,
+	STLS_K_PASV, STLS_K_EPSV,	/* FTP: replies the proxy rewrites */
+};
+
+/* FTP's filter state (ftp_filter.c): it filters the whole session. */
+struct stls_ftp {
+	uint8_t		 mode;		/* enum svc_tls of the service */
+	uint8_t		 pbsz;		/* PBSZ 0 accepted (RFC 4217 9) */
+	char		 prot;		/* 'C' or 'P': data connections' protection */
+	uint8_t		 feat;		/* inside the FEAT reply */
+	uint16_t	 mcode;		/* code of the multi-line reply in progress */
+	uint8_t		 raw;		/* a backend line too long: passed until its LF */
+	uint8_t		 pasv;		/* STLS_K_PASV/EPSV: a passive reply to make */
+	uint16_t	 bport;		/* ... for this port the backend announced */
+	uint8_t		 refused;	/* the last client line: an active-mode command */
+};
 
 enum stls_act {
 	STLS_FORWARD,		/* send the line to the backend */
@@ -343,6 +363,7 @@ struct stls {
 	 */
 	size_t		 elen;		/* 0: none; > STLS_LINE_MAX: too long */
 	char		 ecache[STLS_LINE_MAX];
+	struct stls_ftp	 ftp;		/* proto FTP only */
 };
 
 /* Start filtering a fresh connection of protocol (pop3, imap or smtp). */
@@ -362,6 +383,38 @@ size_t	stls_server_line(struct stls *, const char *line, size_t len, char *out,
 /* The client's TLS handshake is complete. */
 void	stls_tls_done(struct stls *);
 
+/* ------------------------------------------------------------ ftp_filter.c */
+/*
+ * FTP through stls (RFC 959, RFC 2228, RFC 4217, RFC 2428): AUTH TLS,
+ * PBSZ, PROT and CCC are answered by the proxy, PORT/EPRT/LPRT refused
+ * (st->ftp.refused set), FEAT's list rewritten, and the backend's reply to
+ * PASV/EPSV taken out: ftpf_server_line() then returns 0 with
+ * st->ftp.pasv set (the kind) and st->ftp.bport the backend's port; the
+ * caller opens its own data port and answers with ftpf_pasv_reply() (or
+ * with a 425).  stls_init() then ftpf_init() start a session; stls_*()
+ * dispatch to ftpf_*() for proto FTP.  The filter never ends.
+ */
+void	ftpf_init(struct stls *, enum svc_tls mode);
+enum stls_act ftpf_client_line(struct stls *, const char *line, size_t len, char *out,
+	    size_t cap, size_t *olen);
+size_t	ftpf_server_line(struct stls *, const char *line, size_t len, char *out,
+	    size_t cap);
+/*
+ * The port of a 227 reply (RFC 959 4.1.2, scanned as RFC 1123 4.1.2.6 asks:
+ * the first six numbers after the code) or of a 229 reply (RFC 2428 3:
+ * "(<d><d><d>port<d>)").  0 with *port set (1-65535), or -1.  The address
+ * of a 227 is ignored: data always goes to the backend's address.
+ */
+int	ftpf_parse_227(const char *line, size_t len, uint16_t *port);
+int	ftpf_parse_229(const char *line, size_t len, uint16_t *port);
+/*
+ * The reply to the client's PASV (227 with local's IPv4 address; a 425 if
+ * local is IPv6) or EPSV (229) for port into out (cap >= 128).  Returns its
+ * length.
+ */
+size_t	ftpf_pasv_reply(int kind, const struct sockaddr_storage *local, uint16_t port,
+	    char *out, size_t cap);
+
 /* ------------------------------------------------------------ src_proxy.c */
 /*
  * The proxy's event-driven source for one protocol ("proxy-pop3").  NULL
@@ -370,6 +423,30 @@ void	stls_tls_done(struct stls *);
 struct source	*src_proxy_new(enum wire_proto);
 /* A connection moved from reason from to reason to (-1: none). */
 void	src_proxy_move(struct source *, int from, int to);
+
+/* ------------------------------------------------------------ proxy_ftp.c */
+/*
+ * One FTP control session's passive data port: a listener on the control
+ * connection's local address (in the service's ftp_data_ports range),
+ * accepting only from the control connection's client address, at most
+ * one at a time, closed after data_timeout or its first good connection.
+ */
+struct proxy_ftp;
+/* accepted(arg, fd, peer, backend_port): a data connection (owned from now on). */
+typedef void proxy_ftp_accept_fn(void *arg, int fd, const struct sockaddr_storage *peer,
+	    uint16_t bport);
+/* A session for the control connection; NULL if out of memory. */
+struct proxy_ftp *proxy_ftp_new(struct ev_loop *, const struct svc_conf *, const char *cname,
+	    const struct sockaddr_storage *client, proxy_ftp_accept_fn *, void *arg);
+/*
+ * Open the data port for the backend's port bport (a pending one is
+ * closed first) on the address local.  Returns the proxy's port, or 0
+ * (logged) if none could be opened.
+ */
+uint16_t proxy_ftp_listen(struct proxy_ftp *, const struct sockaddr_storage *local,
+	    uint16_t bport);
+/* Close any pending data port and free (NULL is a no-op). */
+void	proxy_ftp_free(struct proxy_ftp *);
 
 /* ------------------------------------------------------------ proxy.c */
 struct proxy;

@@ -1,7 +1,8 @@
 /*
  * config_service.c - the [service NAME] sections of migstate-agent.conf(5):
  * one proxied TCP service each (listen, backend, protocol, tls, cert, key,
- * proxy_protocol and the limits).  Every error names file:line.
+ * proxy_protocol, the limits, and FTP's data ports).  Every error names
+ * file:line.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -17,6 +18,7 @@
 #define SVC_DEF_HANDSHAKE_MS	10000
 #define SVC_DEF_BUFFER		65536
 #define SVC_MIN_BUFFER		8192	/* >= two STARTTLS filter lines */
+#define SVC_DEF_DATA_TIMEOUT_MS	30000	/* an FTP client connects at once after 227 */
 
 char *
 svc_addr_str(const struct sockaddr_storage *ss, char *buf, size_t cap)
@@ -123,6 +125,7 @@ config_service_get(struct agent_conf *c, struct conf *cf, const char *name)
 	s->idle_ms = SVC_DEF_IDLE_MS;
 	s->handshake_ms = SVC_DEF_HANDSHAKE_MS;
 	s->buffer_size = SVC_DEF_BUFFER;
+	s->data_timeout_ms = SVC_DEF_DATA_TIMEOUT_MS;
 	return s;
 }
 
@@ -147,21 +150,16 @@ config_service_proto(struct svc_conf *s, struct conf *cf, const char *value)
 {
 	static const struct { const char *name; enum wire_proto p; } tab[] = {
 		{ "http", WIRE_P_HTTP }, { "pop3", WIRE_P_POP3 }, { "imap", WIRE_P_IMAP },
-		{ "smtp", WIRE_P_SMTP }, { "tcp", WIRE_P_TCP },
+		{ "smtp", WIRE_P_SMTP }, { "ftp", WIRE_P_FTP }, { "tcp", WIRE_P_TCP },
 	};
 	size_t	i;
 
-	if (!strcmp(value, "ftp")) {
-		conf_error(cf, "protocol: ftp is not yet supported by the proxy "
-		    "(its data connections come in a later version)");
-		return;
-	}
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 		if (!strcmp(value, tab[i].name)) {
 			s->proto = tab[i].p;
 			return;
 		}
-	conf_error(cf, "protocol: \"%s\" is not http, pop3, imap, smtp or tcp", value);
+	conf_error(cf, "protocol: \"%s\" is not http, pop3, imap, smtp, ftp or tcp", value);
 }
 
 static void
@@ -175,6 +173,27 @@ config_service_tls(struct svc_conf *s, struct conf *cf, const char *value)
 		s->tls = SVC_TLS_STARTTLS;
 	else
 		conf_error(cf, "tls: \"%s\" is not none, implicit or starttls", value);
+}
+
+/* ftp_data_ports = LOW-HIGH (1024-65535), or a single port. */
+static void
+config_service_ports(struct svc_conf *s, struct conf *cf, const char *value)
+{
+	unsigned long	 lo, hi;
+	char		*end;
+
+	lo = strtoul(value, &end, 10);
+	hi = lo;
+	if (*end == '-')
+		hi = strtoul(end + 1, &end, 10);
+	if (value[0] < '0' || value[0] > '9' || *end != '\0' || lo < 1024 || hi > 65535 ||
+	    lo > hi) {
+		conf_error(cf, "ftp_data_ports: \"%s\" is not LOW-HIGH within 1024-65535",
+		    value);
+		return;
+	}
+	s->data_port_min = (uint16_t)lo;
+	s->data_port_max = (uint16_t)hi;
 }
 
 static void
@@ -223,6 +242,10 @@ config_service_key(struct agent_conf *c, struct conf *cf, const char *name,
 		conf_msec(cf, key, value, 100, 600000, &s->handshake_ms);
 	else if (!strcmp(key, "buffer_size"))
 		conf_size(cf, key, value, SVC_MIN_BUFFER, 16 << 20, &s->buffer_size);
+	else if (!strcmp(key, "ftp_data_ports"))
+		config_service_ports(s, cf, value);
+	else if (!strcmp(key, "ftp_data_timeout"))
+		conf_msec(cf, key, value, 100, 3600000, &s->data_timeout_ms);
 	else
 		conf_error(cf, "unknown key \"%s\" in [service %s]", key, s->name);
 }
@@ -246,9 +269,15 @@ config_service_check1(struct agent_conf *c, struct conf *cf, struct svc_conf *s)
 	if (s->proto == 0)
 		conf_error(cf, "[service %s]: protocol is required", s->name);
 	if (s->tls == SVC_TLS_STARTTLS && s->proto != WIRE_P_POP3 &&
-	    s->proto != WIRE_P_IMAP && s->proto != WIRE_P_SMTP)
-		conf_error(cf, "[service %s]: tls = starttls is for pop3, imap and smtp only",
+	    s->proto != WIRE_P_IMAP && s->proto != WIRE_P_SMTP && s->proto != WIRE_P_FTP)
+		conf_error(cf, "[service %s]: tls = starttls is for pop3, imap, smtp and ftp "
+		    "only", s->name);
+	if (s->proto != WIRE_P_FTP && s->data_port_min != 0)
+		conf_error(cf, "[service %s]: ftp_data_ports is for protocol = ftp only",
 		    s->name);
+	if (s->proto == WIRE_P_FTP && s->proxy_v2)
+		conf_error(cf, "[service %s]: proxy_protocol = v2 is not for protocol = ftp "
+		    "(its data connections could not carry it)", s->name);
 	if (s->tls != SVC_TLS_NONE) {
 		if (s->cert[0] == '\0' || s->key[0] == '\0')
 			conf_error(cf, "[service %s]: tls needs cert and key", s->name);

@@ -14,6 +14,16 @@
  * watched are recomputed from what blocked.  Buffers are allocated when
  * bytes arrive and freed once empty, so idle connections hold none.
  *
+ * FTP (protocol = ftp): the control connection runs through ftp_filter.c
+ * (via the STARTTLS filter's calls) for its whole life; the backend's
+ * replies to PASV/EPSV are answered with a data port of the proxy's
+ * (proxy_ftp.c), and each data connection accepted there is a connection
+ * of its own here, relayed to the port the backend announced, with TLS on
+ * the client side when the session asked PROT P (the service's context:
+ * the client may resume the control connection's TLS session).  Data
+ * connections are not counted: the bytes they move are reported to their
+ * control connection's tracker (track_ftp_data()).
+ *
  * End of stream: an EOF from one side is passed on as shutdown(SHUT_WR)
  * (and a TLS close_notify) once its buffer is flushed; the connection
  * closes once both directions ended.  An error on either side closes both,
@@ -119,6 +129,10 @@ struct proxy_conn {
 	int			 trk_logged;
 	ev_tstamp		 start, last;
 	char			 name[PROXY_NAME_LEN];	/* client ADDR:PORT */
+	struct svc_addr		 baddr;		/* the backend to connect to */
+	struct proxy_ftp	*ftp;		/* FTP control: its data port */
+	struct proxy_conn	*ctl;		/* FTP data: its control connection */
+	int			 data;		/* FTP data connection (never counted) */
 	struct track		 tr;
 };
 
@@ -209,6 +223,8 @@ proxy_conn_account(struct proxy_conn *c)
 {
 	int	r = (int)track_reason(&c->tr);
 
+	if (c->data)
+		return;
 	if (r != c->reason) {
 		src_proxy_move(c->svc->src, c->reason, r);
 		c->reason = r;
@@ -220,6 +236,15 @@ proxy_conn_account(struct proxy_conn *c)
 static void
 proxy_conn_feed(struct proxy_conn *c, enum track_dir dir, const void *p, size_t n)
 {
+	if (c->data) {		/* FTP data: progress of the control's transfer */
+		if (c->ctl != NULL) {
+			track_ftp_data(&c->ctl->tr, n);
+			proxy_conn_account(c->ctl);
+			/* A control connection is quiet during a transfer, not idle. */
+			c->ctl->last = ev_now(c->loop);
+		}
+		return;
+	}
 	if (track_feed(&c->tr, dir, p, n) == -1 && !c->trk_logged) {
 		c->trk_logged = 1;
 		log_info("service %s: client %s: tracker: %s; counted as busy from now on",
@@ -350,6 +375,38 @@ proxy_tls_step(struct proxy_conn *c, const char **why, char *e, size_t elen)
 	}
 }
 
+/* ------------------------------------------------------------ FTP */
+
+static void	proxy_data_accepted(void *, int, const struct sockaddr_storage *, uint16_t);
+
+/*
+ * The backend answered PASV/EPSV with its port f->st.ftp.bport: open the
+ * proxy's data port and write the client's reply into out (cap >= 128).
+ * Returns its length.
+ */
+static size_t
+proxy_conn_pasv(struct proxy_conn *c, char *out, size_t cap)
+{
+	struct stls		*st = &c->f->st;
+	struct sockaddr_storage	 local;
+	socklen_t		 llen = sizeof(local);
+	uint16_t		 port = 0;
+	int			 kind = st->ftp.pasv;
+
+	st->ftp.pasv = 0;
+	if (c->ftp != NULL && getsockname(c->cfd, (struct sockaddr *)&local, &llen) == 0) {
+		if (kind == STLS_K_PASV && local.ss_family != AF_INET)
+			return ftpf_pasv_reply(kind, &local, 0, out, cap);	/* its 425 */
+		port = proxy_ftp_listen(c->ftp, &local, st->ftp.bport);
+	}
+	if (port == 0) {
+		int n = snprintf(out, cap, "425 Cannot open a data connection.\r\n");
+
+		return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+	}
+	return ftpf_pasv_reply(kind, &local, port, out, cap);
+}
+
 /* ------------------------------------------------------------ STARTTLS phase */
 
 /* Client lines through the filter.  1 progress, 0 none, -2 error (*why). */
@@ -371,7 +428,8 @@ proxy_filter_client(struct proxy_conn *c, const char **why)
 			}
 			if (f->lclen < STLS_LINE_MAX)
 				break;
-			*why = "command line too long before TLS";
+			*why = c->ftp != NULL ? "command line too long" :
+			    "command line too long before TLS";
 			return -2;
 		}
 		used = (size_t)(nl - f->lc) + 1;
@@ -380,6 +438,10 @@ proxy_filter_client(struct proxy_conn *c, const char **why)
 		enum stls_act act = stls_client_line(&f->st, f->lc, used, out, sizeof(out), &olen);
 		if (act == STLS_HOLD)
 			break;
+		if (f->st.ftp.refused)
+			log_info("service %s: client %s: active mode (%.4s) refused: "
+			    "only passive data connections go through the proxy",
+			    c->svc->conf.name, c->name, f->lc);
 		proxy_conn_feed(c, TRACK_C2S, f->lc, used);
 		if (act == STLS_FORWARD ? pbuf_put(c, &c->c2s, f->lc, used) :
 		    pbuf_put(c, &c->s2c, out, olen)) {
@@ -414,17 +476,23 @@ proxy_filter_server(struct proxy_conn *c, const char **why)
 	int			 progress = 0;
 
 	while (!f->st.pass_s && f->lslen > 0) {
-		if ((nl = memchr(f->ls, '\n', f->lslen)) == NULL) {
-			if (f->lslen >= STLS_LINE_MAX)	/* not a capability list: stop */
-				f->st.pass_c = f->st.pass_s = 1;
+		if ((nl = memchr(f->ls, '\n', f->lslen)) != NULL)
+			used = (size_t)(nl - f->ls) + 1;
+		else if (f->lslen < STLS_LINE_MAX)
+			break;
+		else if (c->svc->conf.proto == WIRE_P_FTP)
+			used = f->lslen;	/* its head filtered, the rest passed */
+		else {				/* not a capability list: stop */
+			f->st.pass_c = f->st.pass_s = 1;
 			break;
 		}
-		used = (size_t)(nl - f->ls) + 1;
 		if (pbuf_room(c, c->s2c) < STLS_OUT_MAX)
 			break;
 		if ((t = pbuf_tail(c, &c->s2c, &room, STLS_OUT_MAX)) == NULL)
 			goto oom;
 		olen = stls_server_line(&f->st, f->ls, used, t, room);
+		if (f->st.ftp.pasv)
+			olen += proxy_conn_pasv(c, t + olen, room - olen);
 		c->s2c->len += olen;
 		proxy_conn_feed(c, TRACK_S2C, t, olen);
 		memmove(f->ls, f->ls + used, f->lslen - used);
@@ -684,8 +752,9 @@ proxy_conn_run(struct proxy_conn *c)
 		proxy_conn_close(c, "", NULL);
 		return -1;
 	}
-	if (c->f != NULL && c->f->st.pass_c && c->f->st.pass_s && c->f->lclen == 0 &&
-	    c->f->lslen == 0 && !c->f->st.upgrade && c->f->st.hlen == 0) {
+	/* FTP keeps its filter: data connections read its PROT level. */
+	if (c->f != NULL && c->ftp == NULL && c->f->st.pass_c && c->f->st.pass_s &&
+	    c->f->lclen == 0 && c->f->lslen == 0 && !c->f->st.upgrade && c->f->st.hlen == 0) {
 		free(c->f);
 		c->f = NULL;
 	}
@@ -770,6 +839,14 @@ proxy_conn_free(struct proxy_conn *c)
 	ev_io_stop(c->loop, &c->bio);
 	ev_timer_stop(c->loop, &c->tm);
 	ev_clear_pending(c->loop, &c->cio);
+	if (c->ftp != NULL) {
+		struct proxy_conn *d;
+
+		proxy_ftp_free(c->ftp);
+		for (d = px->conns; d != NULL; d = d->next)
+			if (d->ctl == c)
+				d->ctl = NULL;	/* transfers in flight finish on their own */
+	}
 	if (c->ssl != NULL)
 		SSL_free(c->ssl);
 	if (c->cfd >= 0)
@@ -811,7 +888,7 @@ proxy_conn_free(struct proxy_conn *c)
 static int
 proxy_conn_backend(struct proxy_conn *c, const char **why)
 {
-	const struct svc_addr	*b = &c->svc->conf.backend;
+	const struct svc_addr	*b = &c->baddr;
 	int			 one = 1;
 
 	c->bfd = socket(b->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -829,17 +906,13 @@ proxy_conn_backend(struct proxy_conn *c, const char **why)
 	return 0;
 }
 
-/* Set up a freshly accepted connection; it owns fd from here on. */
-static void
-proxy_conn_new(struct proxy_svc *svc, int fd, const struct sockaddr_storage *peer)
+/* A connection object for fd (owned from here on), linked and timed; NULL
+ * (logged, fd closed) if out of memory. */
+static struct proxy_conn *
+proxy_conn_alloc(struct proxy_svc *svc, int fd, const struct sockaddr_storage *peer)
 {
 	struct proxy		*px = svc->px;
 	struct proxy_conn	*c;
-	struct sockaddr_storage	 local;
-	socklen_t		 llen = sizeof(local);
-	uint8_t			 hdr[64];
-	size_t			 hlen;
-	const char		*why = "out of memory";
 	char			 name[PROXY_NAME_LEN];
 	int			 one = 1;
 
@@ -847,9 +920,10 @@ proxy_conn_new(struct proxy_svc *svc, int fd, const struct sockaddr_storage *pee
 		log_warnx("service %s: client %s: out of memory; connection refused",
 		    svc->conf.name, svc_addr_str(peer, name, sizeof(name)));
 		close(fd);
-		return;
+		return NULL;
 	}
 	c->svc = svc;
+	c->baddr = svc->conf.backend;
 	c->loop = px->loop;
 	c->cfd = fd;
 	c->bfd = -1;
@@ -869,13 +943,36 @@ proxy_conn_new(struct proxy_svc *svc, int fd, const struct sockaddr_storage *pee
 	c->cio.data = c->bio.data = c->tm.data = c;
 	ev_timer_start(px->loop, &c->tm);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return c;
+}
+
+/* Set up a freshly accepted connection; it owns fd from here on. */
+static void
+proxy_conn_new(struct proxy_svc *svc, int fd, const struct sockaddr_storage *peer)
+{
+	struct proxy_conn	*c;
+	struct sockaddr_storage	 local;
+	socklen_t		 llen = sizeof(local);
+	uint8_t			 hdr[64];
+	size_t			 hlen;
+	const char		*why = "out of memory";
+	char			 name[PROXY_NAME_LEN];
+
+	if ((c = proxy_conn_alloc(svc, fd, peer)) == NULL)
+		return;
 	track_init(&c->tr, svc->tp, NULL);
 	proxy_conn_account(c);
-	if (svc->conf.tls == SVC_TLS_STARTTLS) {
+	if (svc->conf.tls == SVC_TLS_STARTTLS || svc->conf.proto == WIRE_P_FTP) {
 		if ((c->f = malloc(sizeof(*c->f))) == NULL)
 			goto fail;
 		stls_init(&c->f->st, svc->conf.proto);
 		c->f->lclen = c->f->lslen = 0;
+	}
+	if (svc->conf.proto == WIRE_P_FTP) {
+		ftpf_init(&c->f->st, svc->conf.tls);
+		if ((c->ftp = proxy_ftp_new(c->loop, &svc->conf, c->name, peer,
+		    proxy_data_accepted, c)) == NULL)
+			goto fail;
 	}
 	if (svc->conf.tls == SVC_TLS_IMPLICIT && proxy_tls_start(c) == -1)
 		goto fail;
@@ -893,6 +990,43 @@ proxy_conn_new(struct proxy_svc *svc, int fd, const struct sockaddr_storage *pee
 	return;
 fail:
 	proxy_conn_close(c, "setup", why);
+}
+
+/*
+ * A client's data connection on the port of its control connection ctl
+ * (proxy_ftp.c checked its address): relayed to the backend's port bport,
+ * with TLS if the session asked PROT P.
+ */
+static void
+proxy_data_accepted(void *arg, int fd, const struct sockaddr_storage *peer, uint16_t bport)
+{
+	struct proxy_conn	*ctl = arg, *c;
+	const char		*why = "out of memory";
+	char			 name[PROXY_NAME_LEN];
+
+	if ((c = proxy_conn_alloc(ctl->svc, fd, peer)) == NULL)
+		return;
+	c->data = 1;
+	c->ctl = ctl;
+	/* Its log lines name it "ADDR:PORT (data)"; proxy_ftp.c's, the control. */
+	snprintf(c->name, sizeof(c->name), "%.*s (data)", (int)sizeof(c->name) - 8,
+	    svc_addr_str(peer, name, sizeof(name)));
+	if (c->baddr.ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&c->baddr.ss)->sin6_port = htons(bport);
+	else
+		((struct sockaddr_in *)&c->baddr.ss)->sin_port = htons(bport);
+	track_init(&c->tr, track_lookup_id(WIRE_P_TCP), NULL);
+	if (ctl->f != NULL && ctl->f->st.ftp.prot == 'P' && proxy_tls_start(c) == -1)
+		goto fail;
+	if (proxy_conn_backend(c, &why) == -1) {
+		proxy_conn_close(c, svc_addr_str(&c->baddr.ss, name, sizeof(name)), why);
+		return;
+	}
+	ev_io_set(&c->bio, c->bfd, 0);
+	proxy_conn_run(c);
+	return;
+fail:
+	proxy_conn_close(c, "data setup", why);
 }
 
 static void

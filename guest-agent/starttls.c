@@ -1,7 +1,8 @@
 /*
  * starttls.c - STARTTLS done by the proxy for POP3 (STLS, RFC 2595 4),
  * IMAP (STARTTLS, RFC 3501 6.2.1) and SMTP (STARTTLS, RFC 3207 4): the
- * backend only ever sees plaintext.  A line filter with no I/O, run by
+ * backend only ever sees plaintext.  (FTP's AUTH TLS goes through the same
+ * calls to ftp_filter.c, whose filter lasts the whole session.)  A line filter with no I/O, run by
  * proxy.c on each complete line of either direction while the session is
  * in its first phase:
  *
@@ -169,6 +170,8 @@ stls_client_line(struct stls *st, const char *line, size_t len, char *out, size_
 	*olen = 0;
 	if (st->pass_c)
 		return STLS_FORWARD;
+	if (st->proto == WIRE_P_FTP)
+		return ftpf_client_line(st, line, len, out, cap, olen);
 	if (st->proto == WIRE_P_IMAP) {
 		tlen = stls_token(line, body, &tag);
 		n = tlen ? stls_token(tag + tlen, body - (size_t)(tag + tlen - line), &cmd) : 0;
@@ -361,6 +364,8 @@ stls_server_line(struct stls *st, const char *line, size_t len, char *out, size_
 
 	if (st->pass_s || len > STLS_LINE_MAX)
 		stls_emit(out, cap, &olen, line, len);
+	else if (st->proto == WIRE_P_FTP)
+		olen = ftpf_server_line(st, line, len, out, cap);
 	else if (st->proto == WIRE_P_POP3)
 		stls_pop3_line(st, line, len, out, cap, &olen);
 	else if (st->proto == WIRE_P_IMAP)

@@ -7,8 +7,10 @@
  * ("ddd-" ... "ddd ").  Commands are queued so that an ABOR sent during a
  * transfer finds its reply after the transfer's.  A transfer runs from a
  * 125/150 to its command's final reply; its size comes from "150 ...
- * (N bytes)" or from a 213 reply to SIZE of the same path.  The proxy may
- * report data-connection progress with track_ftp_data().
+ * (N bytes)" or from a 213 reply to SIZE of the same path (for uploads:
+ * from ALLO, RFC 959 4.1.3); a REST offset accepted with 350 (RFC 3659 5)
+ * is taken off it.  The proxy may report data-connection progress with
+ * track_ftp_data().
  */
 #include <string.h>
 
@@ -27,13 +29,15 @@ enum ftp_kind {
 	KF_STOR,	/* client -> server transfers */
 	KF_REIN,
 	KF_QUIT,
+	KF_REST,	/* REST n: 350 sets the next transfer's offset */
+	KF_ALLO,	/* ALLO n: the size of the next upload */
 };
 
 #define FTP_QMAX	8
 
 struct ftp_cmd {
 	uint8_t	 kind;
-	uint64_t hash;		/* of the argument (SIZE, RETR) */
+	uint64_t hash;		/* of the argument (SIZE, RETR); REST, ALLO: its value */
 };
 
 struct ftp_state {
@@ -46,6 +50,8 @@ struct ftp_state {
 	uint64_t xbytes;	/* data bytes reported by the proxy */
 	uint64_t size_hash;	/* last SIZE reply: path and size */
 	uint64_t size_val;
+	uint64_t rest;		/* REST offset accepted, for the next transfer */
+	uint64_t allo;		/* ALLO size announced, for the next upload */
 	struct ftp_cmd q[FTP_QMAX];
 };
 
@@ -99,8 +105,20 @@ ftp_command(struct track *t, const struct track_view *v)
 		k = KF_REIN;
 	else if (track_word(p, sp, "quit"))
 		k = KF_QUIT;
+	else if (track_word(p, sp, "rest"))
+		k = KF_REST;
+	else if (track_word(p, sp, "allo"))
+		k = KF_ALLO;
 	if (sp < n)
 		sp++;
+	if (k == KF_REST || k == KF_ALLO) {
+		uint64_t val = 0;
+
+		/* A non-number (a REST marker of another mode) counts as 0. */
+		if (track_parse_u64(p + sp, n - sp, &val) <= 0)
+			val = 0;
+		return ftp_push(t, k, val);
+	}
 	return ftp_push(t, k, v->cut ? 0 : track_hash(p + sp, n - sp));
 }
 
@@ -144,6 +162,11 @@ ftp_preliminary(struct track *t, unsigned code, const struct track_view *v)
 		return -1;
 	if (r == 0 && c->kind == KF_RETR && c->hash == st->size_hash)
 		n = st->size_val;
+	if (r == 0 && c->kind == KF_STOR)
+		n = st->allo;
+	/* After REST only the rest of the file travels (RFC 3659 5.5). */
+	if (c->kind != KF_LIST && st->rest > 0)
+		n = n > st->rest ? n - st->rest : 0;
 	st->xsize = n;
 	return 0;
 }
@@ -159,8 +182,12 @@ ftp_final(struct track *t, unsigned code, const struct track_view *v)
 
 	st->qhead = (st->qhead + 1) % FTP_QMAX;
 	st->qlen--;
-	if (c.kind == KF_RETR || c.kind == KF_LIST || c.kind == KF_STOR)
+	if (c.kind == KF_RETR || c.kind == KF_LIST || c.kind == KF_STOR) {
 		st->xfer = 0;
+		st->rest = 0;
+		if (c.kind == KF_STOR)
+			st->allo = 0;
+	}
 	switch (c.kind) {
 	case KF_CONNECT:
 		if (code / 100 != 2)
@@ -191,6 +218,13 @@ ftp_final(struct track *t, unsigned code, const struct track_view *v)
 	case KF_QUIT:
 		if (code == 221)
 			st->phase = F_CLOSED;
+		break;
+	case KF_REST:
+		st->rest = code == 350 ? c.hash : 0;
+		break;
+	case KF_ALLO:
+		if (code / 100 == 2)	/* 202 "ignored" still announces the size */
+			st->allo = c.hash;
 		break;
 	}
 	return 0;
@@ -292,12 +326,17 @@ ftp_init(struct track *t)
 	ftp_push(t, KF_CONNECT, 0);
 }
 
-/* RFC 4217 4: after AUTH TLS the session is still before login. */
+/*
+ * RFC 4217 4: after AUTH TLS the session is still before login.  Implicit
+ * TLS (port 990): the handshake came first, the greeting is still awaited.
+ */
 static void
 ftp_tls_done(struct track *t)
 {
 	struct ftp_state *st = ST(t);
 
+	if (st->phase == F_GREETING)
+		return;
 	st->qlen = st->qhead = 0;
 	st->mcode = 0;
 	st->xfer = 0;

@@ -49,9 +49,9 @@ echo "ok: SIGHUP: removed service no longer listens"
 
 # A broken file: refused, the running set stays.
 echo "[service c]" >> "$T/agent.conf"
-echo "protocol = ftp" >> "$T/agent.conf"
+echo "protocol = gopher" >> "$T/agent.conf"
 kill -HUP "$APID"
-wait_for "$T/agent.log" 'protocol: ftp is not yet supported'
+wait_for "$T/agent.log" 'protocol: "gopher" is not http'
 wait_for "$T/agent.log" 'has errors; the running configuration stays'
 echo_ok "$PA" || fail "a stopped after a bad reload"
 echo "ok: SIGHUP with errors: refused, running set kept"

@@ -106,7 +106,9 @@ static const struct {
 	{ "[service a]\nlisten = [::1:80\n", "t:2: listen: \"[::1:80\" is not [IPV6]:PORT" },
 	{ "[service a]\nlisten = localhost:80\n", "t:2: listen: \"localhost:80\" has no numeric" },
 	{ "[service a]\nbackend = 1.2.3:80\n", "t:2: backend: \"1.2.3:80\" has no numeric" },
-	{ "[service a]\nprotocol = ftp\n", "t:2: protocol: ftp is not yet supported" },
+	{ "[service a]\nftp_data_ports = 80-90\n", "t:2: ftp_data_ports: \"80-90\" is not LOW-HIGH" },
+	{ "[service a]\nftp_data_ports = 40010-40000\n", "t:2: ftp_data_ports: \"40010-40000\" is not LOW-HIGH" },
+	{ "[service a]\nftp_data_timeout = 1ms\n", "t:2: ftp_data_timeout: 1 is out of range" },
 	{ "[service a]\nprotocol = gopher\n", "t:2: protocol: \"gopher\" is not http, pop3" },
 	{ "[service a]\ntls = maybe\n", "t:2: tls: \"maybe\" is not none, implicit or starttls" },
 	{ "[service a]\ncert = rel.pem\n", "t:2: cert: \"rel.pem\" is not an absolute path" },
@@ -128,11 +130,15 @@ static const struct {
 	{ "[service a]\nlisten = 127.0.0.1:1\nprotocol = tcp\n", "t:2: [service a]: backend is required" },
 	{ "[service a]\n" SVC_OK, "t:2: [service a]: protocol is required" },
 	{ "[service a]\n" SVC_OK "protocol = http\ntls = starttls\ncert = /etc/hostname\n"
-	  "key = /etc/hostname\n", "t:2: [service a]: tls = starttls is for pop3, imap and smtp only" },
+	  "key = /etc/hostname\n", "t:2: [service a]: tls = starttls is for pop3, imap, smtp and ftp only" },
 	{ "[service a]\n" SVC_OK "protocol = pop3\ntls = implicit\n",
 	  "t:2: [service a]: tls needs cert and key" },
 	{ "[service a]\n" SVC_OK "protocol = pop3\ntls = implicit\ncert = /nonexistent/c.pem\n"
 	  "key = /etc/hostname\n", "t:2: [service a]: cert /nonexistent/c.pem is not readable" },
+	{ "[service a]\n" SVC_OK "protocol = tcp\nftp_data_ports = 40000-40009\n",
+	  "t:2: [service a]: ftp_data_ports is for protocol = ftp only" },
+	{ "[service a]\n" SVC_OK "protocol = ftp\nproxy_protocol = v2\n",
+	  "t:2: [service a]: proxy_protocol = v2 is not for protocol = ftp" },
 	{ "[service a]\n" SVC_OK "protocol = tcp\n[service b]\n" SVC_OK "protocol = tcp\n",
 	  "t:6: [service b]: listen address used twice (also in [service a])" },
 };

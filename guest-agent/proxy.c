@@ -336,7 +336,10 @@ proxy_tls_start(struct proxy_conn *c)
 	c->hs_want = EV_READ;
 	c->rd_want = EV_READ;
 	c->wr_want = EV_WRITE;
-	track_tls_begin(&c->tr);	/* no-op if the tracker did it (STLS +OK) */
+	if (c->svc->conf.tls == SVC_TLS_IMPLICIT)
+		track_tls_implicit(&c->tr);
+	else
+		track_tls_begin(&c->tr);	/* no-op if the tracker did it (STLS +OK) */
 	proxy_conn_account(c);
 	return 0;
 }
@@ -559,7 +562,8 @@ proxy_pump_c2b(struct proxy_conn *c, const char **why, char *e, size_t elen)
 		if (room > 0 && c->crdy) {
 			if ((n = proxy_cread(c, t, room, why, e, elen)) == -2)
 				return -2;
-			c->crdy = n != -1;
+			/* A short plaintext read drained the socket (level-triggered). */
+			c->crdy = n != -1 && (c->ssl != NULL || n == (ssize_t)room);
 			if (n == 0)
 				c->crd_eof = 1;
 			else if (n > 0 && line)
@@ -620,7 +624,7 @@ proxy_pump_b2c(struct proxy_conn *c, const char **why, char *e, size_t elen)
 				*why = strerror(errno);
 				return -3;
 			}
-			c->brdy = n >= 0;
+			c->brdy = n == (ssize_t)room;	/* short: drained, as above */
 			if (n == 0)
 				c->brd_eof = 1;
 			else if (n > 0 && line)

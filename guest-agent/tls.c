@@ -76,6 +76,12 @@ tls_ctx_new(const char *service, const char *cert, const char *key, char *err,
 	 * of records; a retry may pass the (compacted) buffer grown.
 	 */
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/*
+	 * Read as many records as the socket holds in one read(2), rather than
+	 * a header and then a body each; SSL_read is called until it wants
+	 * more, so nothing read ahead is left waiting for a socket event.
+	 */
+	SSL_CTX_set_read_ahead(ctx, 1);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
 	SSL_CTX_sess_set_cache_size(ctx, TLS_SESS_CACHE);
 	SSL_CTX_set_timeout(ctx, TLS_SESS_TIMEOUT);

@@ -117,7 +117,7 @@ track_feed(struct track *t, enum track_dir dir, const void *buf, size_t len)
 		return 0;
 	if (t->proto->feed(t, dir, buf, len) == -1 || t->failed)
 		return track_fail(t, t->error);
-	if (t->tls == TRACK_TLS_HANDSHAKE)
+	if (t->tls != TRACK_TLS_NONE)
 		track_set(t, "tls-handshake", WIRE_R_HANDSHAKE, 0);
 	else
 		t->proto->update(t);
@@ -160,12 +160,23 @@ track_tls_begin(struct track *t)
 }
 
 void
+track_tls_implicit(struct track *t)
+{
+	if (t->failed)
+		return;
+	t->tls = TRACK_TLS_IMPLICIT;
+	track_set(t, "tls-handshake", WIRE_R_HANDSHAKE, 0);
+}
+
+void
 track_tls_done(struct track *t)
 {
-	if (t->failed || t->tls != TRACK_TLS_HANDSHAKE)
+	int	upgrade = t->tls == TRACK_TLS_HANDSHAKE;
+
+	if (t->failed || t->tls == TRACK_TLS_NONE)
 		return;
 	t->tls = TRACK_TLS_NONE;
-	if (t->proto->tls_done != NULL)
+	if (upgrade && t->proto->tls_done != NULL)
 		t->proto->tls_done(t);
 	t->proto->update(t);
 }

@@ -94,6 +94,7 @@ struct track {
 
 #define TRACK_TLS_NONE		0
 #define TRACK_TLS_HANDSHAKE	1	/* between the upgrade's OK and tls_done */
+#define TRACK_TLS_IMPLICIT	2	/* an implicit-TLS port's handshake */
 
 /*
  * A tracker: one file (track_<name>.c) and one row of the registry in
@@ -150,12 +151,19 @@ const char *track_error(const struct track *t);
 
 /*
  * TLS upgrades.  A tracker that sees an upgrade command (STLS, STARTTLS,
- * AUTH TLS) and its positive reply enters the handshake by itself; the
- * proxy may also call track_tls_begin() (e.g. for an implicit-TLS port
- * before any byte).  track_tls_done() ends it: the protocol goes on in
- * the state its RFC prescribes after the upgrade.  Both never fail.
+ * AUTH TLS) and its positive reply enters the handshake by itself (the
+ * proxy's track_tls_begin() is then a no-op); bytes fed during it are
+ * ignored.  track_tls_done() ends it: the protocol goes on in the state
+ * its RFC prescribes after the upgrade.
+ *
+ * An implicit-TLS port (pop3s, imaps, ftps...) handshakes before the
+ * protocol starts: track_tls_implicit() reports "handshake" until
+ * track_tls_done(), but the bytes fed meanwhile are tracked (the server's
+ * greeting may reach the proxy before the client finished), and done
+ * resets nothing.  None of these fails.
  */
 void track_tls_begin(struct track *t);
+void track_tls_implicit(struct track *t);
 void track_tls_done(struct track *t);
 
 /*

@@ -274,7 +274,7 @@ ftp_feed(struct track *t, enum track_dir dir, const char *buf, size_t len)
 	size_t used;
 	int r;
 
-	while (len > 0 && t->tls == TRACK_TLS_NONE) {
+	while (len > 0 && t->tls != TRACK_TLS_HANDSHAKE) {
 		if (st->phase == F_CLOSED)
 			return track_fail(t, "FTP: data after close");
 		r = track_line_get(t, dir, t->lim.line_max, buf, len, &used, &v);
@@ -326,17 +326,12 @@ ftp_init(struct track *t)
 	ftp_push(t, KF_CONNECT, 0);
 }
 
-/*
- * RFC 4217 4: after AUTH TLS the session is still before login.  Implicit
- * TLS (port 990): the handshake came first, the greeting is still awaited.
- */
+/* RFC 4217 4: after AUTH TLS the session is still before login. */
 static void
 ftp_tls_done(struct track *t)
 {
 	struct ftp_state *st = ST(t);
 
-	if (st->phase == F_GREETING)
-		return;
 	st->qlen = st->qhead = 0;
 	st->mcode = 0;
 	st->xfer = 0;

@@ -244,7 +244,7 @@ imap_feed(struct track *t, enum track_dir dir, const char *buf, size_t len)
 	size_t used, max;
 	int r;
 
-	while (len > 0 && t->tls == TRACK_TLS_NONE) {
+	while (len > 0 && t->tls != TRACK_TLS_HANDSHAKE) {
 		if (st->phase == I_CLOSED && dir == TRACK_C2S)
 			return track_fail(t, "IMAP: command after LOGOUT");
 		if (*lit > 0 && (dir == TRACK_S2C || !st->csync)) {

@@ -272,7 +272,7 @@ pop3_feed(struct track *t, enum track_dir dir, const char *buf, size_t len)
 	size_t used, max;
 	int r, done;
 
-	while (len > 0 && t->tls == TRACK_TLS_NONE) {
+	while (len > 0 && t->tls != TRACK_TLS_HANDSHAKE) {
 		if (dir == TRACK_S2C && st->multi && !st->mlist) {
 			used = track_dot_scan(&st->dot, buf, len, &done);
 			if (done)

@@ -249,7 +249,7 @@ smtp_feed(struct track *t, enum track_dir dir, const char *buf, size_t len)
 	size_t used;
 	int r;
 
-	while (len > 0 && t->tls == TRACK_TLS_NONE) {
+	while (len > 0 && t->tls != TRACK_TLS_HANDSHAKE) {
 		if (ST(t)->phase == S_CLOSED)
 			return track_fail(t, "SMTP: data after close");
 		if (dir == TRACK_C2S)

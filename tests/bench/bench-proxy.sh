@@ -9,14 +9,21 @@
 #   (c) memory per idle TLS connection: 10,000 connections (handshake done,
 #       nothing sent) held to a backend that accepts and holds them; the
 #       proxy's VmRSS delta / 10,000 (fewer if ulimit -n cannot be raised)
-# The load generators run on the same cores as the proxies: compare the
-# rows with each other, not with other machines.  Env: WRK_SECS (10),
-# WRK_CONNS (32), IDLE_CONNS (10000).
+# (a) and (b) run the three proxies side by side, alternating within each
+# round (ROUNDS rounds, median reported), so that a machine whose load
+# drifts treats them alike.  With two or more cores the proxy under test is
+# pinned to the last core and the clients and Apache to the others: the
+# figures then compare the proxies, not the scheduler.  (a) also reports
+# each proxy's own CPU time per request (user + system, from /proc), which
+# the clients' share of the machine does not blur.  Compare the rows with
+# each other, not with other machines.  Env: WRK_SECS (5), WRK_CONNS (32),
+# ROUNDS (5), IDLE_CONNS (10000).
 B=${B:-build}
 AGENT=$B/guest-agent/migstate-agent
 TB=$B/tests/tools/testbridge
 HOLD="$(dirname "$0")/../tools/holdconns.py"
-WRK_SECS=${WRK_SECS:-10}
+WRK_SECS=${WRK_SECS:-5}
+ROUNDS=${ROUNDS:-5}
 WRK_CONNS=${WRK_CONNS:-32}
 IDLE_CONNS=${IDLE_CONNS:-10000}
 for f in "$AGENT" "$TB"; do
@@ -96,6 +103,13 @@ mkfifo "$T/tb.in"
 PIDS="$PIDS $!"
 exec 6> "$T/tb.in"
 
+NCPU=$(nproc)
+PIN_PROXY= PIN_LOAD=
+if [ "$NCPU" -ge 2 ] && command -v taskset > /dev/null; then
+	PIN_PROXY="taskset -c $((NCPU - 1))"
+	PIN_LOAD="taskset -c 0-$((NCPU - 2))"
+fi
+
 # start NAME BACKEND_PORT: the proxy NAME on a fresh port ($PORT, pid $PID).
 start() {
 	PORT=$(port)
@@ -116,7 +130,7 @@ start() {
 		key = $T/key.pem
 		max_connections = $((IDLE_CONNS + 50))
 		AC
-		"$AGENT" -d -f "$T/agent.conf" 2> "$T/agent.log" &
+		$PIN_PROXY "$AGENT" -d -f "$T/agent.conf" 2> "$T/agent.log" &
 		PID=$! ;;
 	haproxy)
 		cat > "$T/haproxy.cfg" <<-HA
@@ -134,7 +148,7 @@ start() {
 		backend b
 		  server s1 127.0.0.1:$2
 		HA
-		haproxy -db -f "$T/haproxy.cfg" > "$T/haproxy.log" 2>&1 &
+		$PIN_PROXY haproxy -db -f "$T/haproxy.cfg" > "$T/haproxy.log" 2>&1 &
 		PID=$! ;;
 	stunnel)
 		cat > "$T/stunnel.conf" <<-ST
@@ -146,26 +160,56 @@ start() {
 		cert = $T/cert.pem
 		key = $T/key.pem
 		ST
-		stunnel4 "$T/stunnel.conf" > "$T/stunnel.log" 2>&1 &
+		$PIN_PROXY stunnel4 "$T/stunnel.conf" > "$T/stunnel.log" 2>&1 &
 		PID=$! ;;
 	esac
 	up "$PORT"
 }
 stop() { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; }
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "n/a" }'; }
+to_ms() {	# wrk's latency (e.g. 1.23ms, 850.00us) in ms
+	awk '{ v = $1; u = v; sub(/^[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+	       printf "%.2f\n", v * (u == "us" ? 0.001 : u == "s" ? 1000 : 1) }'
+}
 
-echo "bench-proxy: $(nproc) cores shared by the proxies, wrk/curl/python and Apache; load: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %12s %10s %10s %14s\n' proxy "(a) req/s" "(a) p99" "(b) MB/s" "(c) KiB/conn" > "$T/table"
-for p in agent haproxy stunnel; do
+PROXIES="agent haproxy stunnel"
+HZ=$(getconf CLK_TCK)
+echo "bench-proxy: $NCPU cores; ${PIN_PROXY:+proxy on cpu $((NCPU - 1)), clients and Apache on the rest; }load: $(cut -d' ' -f1-3 /proc/loadavg)"
+for p in $PROXIES; do
 	start $p "$BP"
-	wrk -t1 -c"$WRK_CONNS" -d"$WRK_SECS"s --latency "https://127.0.0.1:$PORT/small.txt" > "$T/wrk.$p" 2>&1
-	rps=$(awk '/^Requests\/sec/ { print $2 }' "$T/wrk.$p")
-	p99=$(awk '$1 == "99%" { print $2 }' "$T/wrk.$p")
-	for i in 1 2 3; do
-		curl -sk -o /dev/null -w '%{speed_download}\n' "https://127.0.0.1:$PORT/100m.bin"
-	done > "$T/curl.$p"
-	mbs=$(sort -n "$T/curl.$p" | sed -n 2p | awk '{ printf "%.0f", $1 / 1048576 }')
+	eval "PORT_$p=$PORT PID_$p=$PID"
+done
+# (a) and (b): every round visits the three proxies in turn.
+for r in $(seq "$ROUNDS"); do
+	for p in $PROXIES; do
+		eval "PORT=\$PORT_$p PID=\$PID_$p"
+		t0=$(ticks "$PID")
+		$PIN_LOAD wrk -t1 -c"$WRK_CONNS" -d"$WRK_SECS"s --latency \
+		    "https://127.0.0.1:$PORT/small.txt" > "$T/wrk.$p.$r" 2>&1
+		t1=$(ticks "$PID")
+		awk '/^Requests\/sec/ { print $2 }' "$T/wrk.$p.$r" >> "$T/rps.$p"
+		awk '$1 == "99%" { print $2 }' "$T/wrk.$p.$r" | to_ms >> "$T/p99.$p"
+		awk -v t=$((t1 - t0)) -v hz="$HZ" '/ requests in / {
+		    if ($1 > 0) printf "%.1f\n", t / hz / $1 * 1e6 }' "$T/wrk.$p.$r" >> "$T/cpu.$p"
+	done
+	for p in $PROXIES; do
+		eval "PORT=\$PORT_$p"
+		$PIN_LOAD curl -sk -o /dev/null -w '%{speed_download}\n' \
+		    "https://127.0.0.1:$PORT/100m.bin" | awk '{ printf "%.0f\n", $1 / 1048576 }' >> "$T/mbs.$p"
+	done
+done
+for p in $PROXIES; do
+	eval "PID=\$PID_$p"
 	stop
+	echo "bench-proxy: $p rounds: req/s $(tr '\n' ' ' < "$T/rps.$p")| MB/s $(tr '\n' ' ' < "$T/mbs.$p")"
+done
+
+# (c): one proxy at a time in front of the sink.
+printf '%-8s %11s %11s %12s %9s %14s\n' proxy "(a) req/s" "(a) p99 ms" "(a) cpu us/r" \
+    "(b) MB/s" "(c) KiB/conn" > "$T/table"
+for p in $PROXIES; do
 	start $p "$SINK"
 	r0=$(rss "$PID")
 	rm -f "$T/hold.in"; mkfifo "$T/hold.in"
@@ -184,7 +228,15 @@ for p in agent haproxy stunnel; do
 	exec 5>&-
 	wait "$HPID" 2>/dev/null
 	stop
-	printf '%-8s %12s %10s %10s %14s\n' "$p" "${rps:-n/a}" "${p99:-n/a}" "${mbs:-n/a}" \
+	eval "RPS_$p=$(median < "$T/rps.$p") MBS_$p=$(median < "$T/mbs.$p")"
+	printf '%-8s %11s %11s %12s %9s %14s\n' "$p" "$(median < "$T/rps.$p")" \
+	    "$(median < "$T/p99.$p")" "$(median < "$T/cpu.$p")" "$(median < "$T/mbs.$p")" \
 	    "$kib (${held:-0} held)" >> "$T/table"
 done
+echo "bench-proxy: medians of $ROUNDS rounds (a: wrk ${WRK_SECS}s, $WRK_CONNS connections; b: 100 MiB):"
 cat "$T/table"
+verdict() { awk -v a="$2" -v h="$3" -v w="$1" 'BEGIN {
+	printf "bench-proxy: goal %s agent >= haproxy: %s (%s vs %s, x%.3f)\n", w,
+	    (a + 0 >= h + 0) ? "met" : "not met", a, h, (h > 0) ? a / h : 0 }'; }
+verdict "(a) req/s" "$RPS_agent" "$RPS_haproxy"
+verdict "(b) MB/s" "$MBS_agent" "$MBS_haproxy"

@@ -59,6 +59,8 @@ fuzz_track_run(const char *proto, const uint8_t *data, size_t size)
 			track_tls_begin(&t);
 		else if (op == 0xf1)
 			track_tls_done(&t);
+		else if (op == 0xf3)
+			track_tls_implicit(&t);
 		else if (op == 0xf2)
 			track_ftp_data(&t, (uint64_t)n << (size ? data[0] % 40 : 0));
 		else

@@ -56,7 +56,14 @@ VC
 vsftpd "$T/vsftpd.conf" >> "$T/vsftpd.out" 2>&1 &
 KIDS="$KIDS $!"
 _i=100
-until python3 -c "import socket; socket.create_connection(('127.0.0.1', $DFTP), 1)" 2>/dev/null; do
+# Ready when it greets and says goodbye (a bare connect raced its start-up:
+# the first session through the proxy was sometimes reset).
+until python3 -c "
+import socket
+s = socket.create_connection(('127.0.0.1', $DFTP), 1)
+assert s.recv(512).startswith(b'220')
+s.sendall(b'QUIT\r\n')
+assert s.recv(512).startswith(b'221')" 2>/dev/null; do
 	_i=$((_i - 1)); [ $_i -gt 0 ] || { cat "$T/vsftpd.out"; fail "vsftpd does not listen"; }
 	sleep 0.1
 done

@@ -86,7 +86,7 @@ static const struct trow rows[] = {
 		LOGIN,
 	} },
 	{ "implicit TLS (port 990): handshake before the greeting", 0, 0, {
-		TLS_BEGIN("tls-handshake", R_HAND),
+		TLS_IMPLICIT("tls-handshake", R_HAND),
 		TLS_DONE("greeting", R_NEW),
 		VSFTPD,
 		C("PBSZ 0\r\n", "login", R_AUTH, 0),

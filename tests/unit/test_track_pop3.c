@@ -46,6 +46,19 @@ static const struct trow rows[] = {
 		C("IT\r\n", "update", R_PROC, 0),
 		S("+OK dewey POP3 server signing off (maildrop empty)\r\n", "closed", R_IDLE, 0),
 	} },
+	{ "pop3s (RFC 8314 3.3): the greeting arrives during the handshake", 0, 0, {
+		TLS_IMPLICIT("tls-handshake", R_HAND),
+		S(DOVECOT_HELLO, "tls-handshake", R_HAND, 0),
+		TLS_DONE("authorization", R_AUTH),
+		LOGGED_IN,
+	} },
+	{ "pop3s: the greeting arrives after the handshake", 0, 0, {
+		TLS_IMPLICIT("tls-handshake", R_HAND),
+		TLS_DONE("greeting", R_NEW),
+		S(DOVECOT_HELLO, "authorization", R_AUTH, 0),
+		LOGGED_IN,
+		C("LIST\r\n", "processing", R_PROC, 0),
+	} },
 	{ "dovecot: CAPA, USER/PASS, large RETR by octets", 0, 0, {
 		S(DOVECOT_HELLO, "authorization", R_AUTH, 0),
 		C("CAPA\r\n", "authorization", R_AUTH, 0),

@@ -116,6 +116,9 @@ run_step(struct track *t, const struct tstep *s, enum feed_mode mode,
 	case TS_TLS_DONE:
 		track_tls_done(t);
 		break;
+	case TS_TLS_IMPLICIT:
+		track_tls_implicit(t);
+		break;
 	case TS_FTP_DATA:
 		track_ftp_data(t, s->len);
 		break;

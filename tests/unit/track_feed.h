@@ -22,6 +22,7 @@ enum tstep_op {
 	TS_S,		/* server -> client bytes */
 	TS_TLS_BEGIN,
 	TS_TLS_DONE,
+	TS_TLS_IMPLICIT,
 	TS_FTP_DATA,	/* track_ftp_data(t, size) */
 	TS_NONE,	/* nothing sent: check the initial state */
 };
@@ -57,6 +58,7 @@ void track_feed_rows(const char *proto, const struct trow *rows, size_t n);
 #define SREP(d, k, ...)	{ TS_S, (d), __VA_ARGS__, 0, (k) }
 #define TLS_BEGIN(...)	{ TS_TLS_BEGIN, NULL, __VA_ARGS__, 0, 0, 0 }
 #define TLS_DONE(...)	{ TS_TLS_DONE, NULL, __VA_ARGS__, 0, 0, 0 }
+#define TLS_IMPLICIT(...) { TS_TLS_IMPLICIT, NULL, __VA_ARGS__, 0, 0, 0 }
 #define FTPDATA(n, ...)	{ TS_FTP_DATA, NULL, __VA_ARGS__, (n), 0 }
 #define INITIAL(...)	{ TS_NONE, NULL, __VA_ARGS__, 0, 0, 0 }
 #define ERR		"error", WIRE_R_PROCESSING, 0

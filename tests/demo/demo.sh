@@ -3,8 +3,10 @@
 # tests/demo/README or docs: the issue "make demo and make bench").
 #
 # A "guest" network namespace runs Apache (MPM event, mod_ssl,
-# mod_migstate) serving a Support-like file set, and migstate-agent; the
-# clients' namespace runs migload; Dom-0 (this namespace) runs migbridge
+# mod_migstate) serving a Support-like file set, dovecot's POP3 behind
+# the agent's TLS proxy (pop3s), and migstate-agent; the clients'
+# namespace runs migload twice (the Support users over HTTPS, mail users
+# over pop3s); Dom-0 (this namespace) runs migbridge
 # and the migration: the libxenguest harness's savedriver over a memory
 # model, with libmigstate-precopy.so preloaded for the migstate policy.
 # The stop is a real pause of the guest: its processes frozen (cgroup
@@ -13,8 +15,9 @@
 #
 # Knobs (environment): DEMO_RUNS (runs per policy, 1), DEMO_SESSIONS,
 # DEMO_THINK, DEMO_PAGES, DEMO_HOT_PAGES, DEMO_DIRTY_RATE, DEMO_BANDWIDTH,
-# DEMO_DEADLINE, DEMO_WARMUP, DEMO_COOLDOWN, DEMO_OUT (keep the results
-# there), DEMO_KEEP=1 (keep the temporary folder).  Needs root.
+# DEMO_DEADLINE, DEMO_WARMUP, DEMO_COOLDOWN, DEMO_POP3_SESSIONS (6; 0:
+# no POP3), DEMO_POP3_RATE (RETR read rate, 1000000 B/s), DEMO_OUT (keep
+# the results there), DEMO_KEEP=1 (keep the temporary folder).  Needs root.
 set -u
 : "${B:=build}"
 DEMO_SRC=$(dirname "$0")
@@ -45,12 +48,13 @@ DEMO_DIR=$(mktemp -d)
 trap demo_cleanup EXIT
 trap 'exit 1' INT TERM HUP
 t0=$(date +%s)
-demo_log "set-up: namespaces $DEMO_G/$DEMO_C, Apache + mod_migstate + agent in the guest, migbridge"
+demo_log "set-up: namespaces $DEMO_G/$DEMO_C, Apache + mod_migstate + dovecot + agent in the guest, migbridge"
 demo_tree || exit 1
 demo_guest_up 1 || exit 1
 demo_guest_extra || exit 1
 demo_migstate_up || exit 1
 demo_log "workload: $DEMO_SESSIONS users, think ${DEMO_THINK}s mean, line rate $DEMO_LINE_RATE B/s;" \
+    "$DEMO_POP3_SESSIONS POP3 users, RETRs at $DEMO_POP3_RATE B/s;" \
     "model: $DEMO_PAGES pages, hot $DEMO_HOT_PAGES, dirty $DEMO_DIRTY_RATE pages/s"
 
 n=1

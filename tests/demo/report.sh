@@ -8,6 +8,10 @@
 #   - OUT/qos.png, a bar chart (gnuplot) like the seed's figure 6.
 # QoS is counted over the records (page requests with their images, and
 # downloads) overlapping the window around the pause (OUT/*/window).
+# POP3 (when the runs had it): migload's POP3 records (one per command,
+# RETRs judged by size and time: migload(1)) the same way, and the POP3
+# connections the agent reported at the freeze (OUT/*/states.log, the
+# agent's last STATE before the freeze, its pop3 record).
 set -u
 out=$1
 title=${2:-"stock vs migstate"}
@@ -51,10 +55,43 @@ report_run() {
 	NR == 1 || $12 == "-" || $4 != "page" { next }
 	ws > 0 && $2 >= ws && $1 <= we { wn++; q[$12]++ }
 	fz > 0 && $1 < fz && $2 > fz { fn++; g[$12]++ }
-	END { printf "%d\t%.1f\t%.1f\t%.1f\t%d\t%.1f\t%.1f\t%.1f\n", wn,
+	END { printf "%d\t%.1f\t%.1f\t%.1f\t%d\t%.1f\t%.1f\t%.1f\t", wn,
 	    wn ? 100 * q["good"] / wn : 0, wn ? 100 * q["tolerable"] / wn : 0,
 	    wn ? 100 * q["fail"] / wn : 0, fn, fn ? 100 * g["good"] / fn : 0,
 	    fn ? 100 * g["tolerable"] / fn : 0, fn ? 100 * g["fail"] / fn : 0 }' "$d/load.csv"
+	report_pop3 "$d"
+}
+
+# The POP3 columns (28..46): "-" when the run had no POP3 clients.
+report_pop3() {
+	d=$1
+	fz=$(awk '$1 == "freeze" { print $2 }' "$d/pause.log" 2>/dev/null)
+	if [ ! -s "$d/pop3.csv" ]; then
+		printf -- '-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\n'
+		return
+	fi
+	awk -F, -v w="$(cat "$d/window" 2>/dev/null)" -v fz="${fz:-0}" '
+	BEGIN { split(w, a, " "); ws = a[1] + 0; we = a[2] + 0; fz += 0 }
+	NR == 1 || $12 == "-" { next }
+	{ rn++; r[$12]++ }
+	ws > 0 && $2 >= ws && $1 <= we { wn++; q[$12]++; if ($4 == "retr") { tn++; t[$12]++ } }
+	fz > 0 && $1 < fz && $2 > fz { fn++; g[$12]++ }
+	END { printf "%d\t%.1f\t%.1f\t%.1f\t%d\t%.1f\t%.1f\t%d\t%.1f\t%.1f\t%.1f\t%d\t%.1f\t",
+	    wn, wn ? 100 * q["good"] / wn : 0, wn ? 100 * q["tolerable"] / wn : 0,
+	    wn ? 100 * q["fail"] / wn : 0, rn, rn ? 100 * r["good"] / rn : 0,
+	    rn ? 100 * r["fail"] / rn : 0, fn, fn ? 100 * g["good"] / fn : 0,
+	    fn ? 100 * g["tolerable"] / fn : 0, fn ? 100 * g["fail"] / fn : 0, tn,
+	    tn ? 100 * (t["good"] + t["tolerable"]) / tn : 0 }' "$d/pop3.csv"
+	# The agent's last pop3 record before the freeze.
+	awk -v fz="${fz:-0}" '
+	function f(k,   i, n) { for (i = 2; i <= NF; i++) { n = index($i, "=");
+		if (substr($i, 1, n - 1) == k) return substr($i, n + 1) + 0 } return 0 }
+	$3 == "proto=pop3" && $1 <= fz + 0 { tot = f("total"); un = f("unsuitable");
+		idle = f("idle"); wl = f("writing_large"); ah = f("new") + f("handshake") + f("auth")
+		rp = f("reading") + f("processing"); ws = f("writing_small"); seen = 1 }
+	END { if (seen) printf "%d\t%d\t%d\t%d\t%d\t%d\n", tot, un, idle, wl, ah, rp + ws
+	    else printf "-\t-\t-\t-\t-\t-\n" }' "$d/states.log" 2>/dev/null ||
+	    printf -- '-\t-\t-\t-\t-\t-\n'
 }
 
 report_timeline() {
@@ -91,7 +128,12 @@ report_timeline() {
 	printf "run\twin_n\twin_good\twin_tol\twin_fail\trun_n\trun_good\trun_tol\trun_fail\t"
 	printf "unsuit_verdict\tunsuit_state\tdeferrals\titerations\tdowntime_ms\ttotal_ms\t"
 	printf "stop_pages\tpause_ms\tresets\tpolicy\twin_pages\tpage_good\tpage_tol\tpage_fail\t"
-	printf "inflight_pages\tif_good\tif_tol\tif_fail\n"
+	printf "inflight_pages\tif_good\tif_tol\tif_fail\t"
+	printf "pop3_win_n\tpop3_win_good\tpop3_win_tol\tpop3_win_fail\tpop3_run_n\t"
+	printf "pop3_run_good\tpop3_run_fail\tpop3_inflight\tpop3_if_good\tpop3_if_tol\t"
+	printf "pop3_if_fail\tpop3_win_retr\tpop3_retr_within_tol\tpop3_conns_stop\t"
+	printf "pop3_unsuit_stop\tpop3_idle_stop\tpop3_large_stop\tpop3_login_stop\t"
+	printf "pop3_busy_stop\n"
 	for d in "$out"/stock-* "$out"/migstate-*; do
 		[ -f "$d/harness.txt" ] || continue
 		printf "%s\t" "$(basename "$d")"
@@ -106,7 +148,7 @@ echo
 # Means per policy, side by side.
 awk -F'\t' -v title="$title" '
 NR == 1 { next }
-{ p = $19; n[p]++; for (i = 2; i <= 27; i++) if (i != 19 && $i != "-") { s[p, i] += $i; c[p, i]++ } }
+{ p = $19; n[p]++; for (i = 2; i <= NF; i++) if (i != 19 && $i != "-") { s[p, i] += $i; c[p, i]++ } }
 function m(p, i) { return c[p, i] ? s[p, i] / c[p, i] : -1 }
 function row(label, i, fmt,   a, b) {
 	a = m("stock", i); b = m("migstate", i)
@@ -149,6 +191,29 @@ END {
 	if (a > 0 && b > 0)
 		printf "  %-42s %25s\n", "total migration time, migstate vs stock",
 		    sprintf("%+.1f%%", 100 * (b - a) / a)
+	if (m("stock", 28) >= 0 || m("migstate", 28) >= 0) {
+		printf "  POP3 (pop3s through the agent proxy; one record per command)\n"
+		row("window: POP3 commands", 28, "%.0f")
+		row("window: POP3 Good %", 29, "%.1f")
+		row("window: POP3 Tolerable %", 30, "%.1f")
+		row("window: POP3 Fail %", 31, "%.1f")
+		printf "  %-42s %12s %12s\n", "window: POP3 within tolerable %",
+		    m("stock", 29) < 0 ? "-" : sprintf("%.1f", m("stock", 29) + m("stock", 30)),
+		    m("migstate", 29) < 0 ? "-" : sprintf("%.1f", m("migstate", 29) + m("migstate", 30))
+		row("window: RETRs", 39, "%.1f")
+		row("window: RETRs within tolerable %", 40, "%.1f")
+		row("in flight at the freeze: POP3 commands", 35, "%.1f")
+		row("in flight at the freeze: POP3 Fail %", 38, "%.1f")
+		row("whole run: POP3 commands", 32, "%.0f")
+		row("whole run: POP3 Good %", 33, "%.1f")
+		row("whole run: POP3 Fail %", 34, "%.1f")
+		row("POP3 conns at the stop (agent): total", 41, "%.1f")
+		row("POP3 conns at the stop: unsuitable", 42, "%.1f")
+		row("  idle in TRANSACTION (suitable)", 43, "%.1f")
+		row("  RETR >= 4 MiB (suitable)", 44, "%.1f")
+		row("  new / TLS handshake / login", 45, "%.1f")
+		row("  command or small RETR in progress", 46, "%.1f")
+	}
 	for (p in n) printf "%s %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f\n", p, m(p, 3),
 	    m(p, 4), m(p, 5), m(p, 3) + m(p, 4), m(p, 11) < 0 ? 0 : m(p, 11), m(p, 21),
 	    m(p, 22), m(p, 23), m(p, 21) + m(p, 22) >"/dev/stderr"

@@ -9,7 +9,10 @@
 #     and any of migload's) completed only after the thaw;
 #  4. no client connection was reset by the pauses (migload's counters);
 #  5. with migbridge stopped, the migstate run behaves exactly like stock
-#     (fail-open): same decision as the stock rule at every policy call.
+#     (fail-open): same decision as the stock rule at every policy call;
+#  6. POP3 (dovecot behind the agent's pop3s proxy, migload's POP3 mode):
+#     responses counted in both runs, none failed with an error, and the
+#     agent's STATEs carried a pop3 record.
 # Needs root, ip/nft/apache2/curl and the migstate parts built in $B.
 set -u
 : "${B:=build}"
@@ -20,11 +23,14 @@ DEMO_SRC=tests/demo
 DEMO_PAGES=8192 DEMO_HOT_PAGES=4608 DEMO_DIRTY_RATE=20000 DEMO_DEADLINE=12
 DEMO_SESSIONS=4 DEMO_THINK=2 DEMO_WARMUP=3 DEMO_COOLDOWN=2 DEMO_PROGRESS=0
 DEMO_MIGLOAD_ARGS=--no-downloads
+# One POP3 user, one RETR a session: counted, without crowding the stop.
+DEMO_POP3_SESSIONS=1 DEMO_POP3_ARGS="--retrs 1-1"
 . "$DEMO_SRC/common.sh"
 
 [ "$(id -u)" = 0 ] || demo_skip "needs root (namespaces, cgroup freezer, nftables)"
 why=$(demo_check_env) || demo_skip "$why"
 command -v curl >/dev/null 2>&1 || demo_skip "needs curl"
+command -v dovecot >/dev/null 2>&1 || demo_skip "needs dovecot (dovecot-pop3d)"
 missing=$(demo_missing_parts)
 [ -z "$missing" ] || demo_skip "migstate parts not built:$missing"
 
@@ -37,6 +43,7 @@ bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 demo_tree || exit 1
 demo_guest_up 1 || exit 1
+demo_guest_extra || exit 1
 demo_migstate_up || exit 1
 
 # The probe: right after the freeze, from the clients' namespace, one
@@ -118,6 +125,20 @@ if [ "$calls" -gt 0 ] && [ "$diff" = 0 ] && [ "$its" = "$sits" ] &&
 else
 	bad "fail-open: $diff of $calls calls differ from stock; iterations $its vs $sits"
 fi
+
+# 6. POP3 counted in both runs
+for r in stock-1 migstate-1; do
+	d=$O/$r
+	n=$(awk '$1 == "run" && $2 == "all" { print $3 }' "$d/pop3.txt" 2>/dev/null)
+	errs=$(awk -F, 'NR > 1 && $13 != "" { n++ } END { print n + 0 }' "$d/pop3.csv" 2>/dev/null)
+	states=$(grep -c 'proto=pop3' "$d/states.log" 2>/dev/null)
+	if [ -n "$n" ] && [ "$n" -gt 0 ] && [ "$errs" = 0 ] && [ "${states:-0}" -gt 0 ]; then
+		ok "$r: $n POP3 responses counted ($(awk -F, 'NR > 1 && $4 == "retr" && $6 == 1' \
+		    "$d/pop3.csv" | wc -l) RETRs), no error; $states pop3 STATE records"
+	else
+		bad "$r: POP3 responses counted '$n', with errors $errs, pop3 STATE records '$states'"
+	fi
+done
 
 echo "logs: $O (kept only with DEMO_KEEP=1)"
 [ $fails -eq 0 ] || { echo "$fails assertion(s) failed"; exit 1; }

@@ -22,6 +22,7 @@ struct migload {
 	struct ml_opts		 o;
 	struct ml_stats		*stats;
 	struct session		**s;
+	struct psess		**p;	/* POP3 mode */
 	ev_timer		 end, progress;
 	ev_signal		 sigint, sigterm, sigusr1, sigusr2;
 	int			 over;
@@ -31,7 +32,7 @@ enum {
 	OPT_THINK_MEAN = 256, OPT_THINK_MAX, OPT_THINK_MIN, OPT_RAMP, OPT_END_PROB,
 	OPT_LINE_RATE, OPT_PAGE_RATE, OPT_BURST, OPT_TIMEOUT, OPT_RCVBUF, OPT_IMAGES, OPT_NO_DL,
 	OPT_PAGE_GOOD, OPT_PAGE_TOL, OPT_DL_GOOD, OPT_DL_TOL, OPT_CSV, OPT_WINDOW,
-	OPT_WINDOW_FILE, OPT_PROGRESS, OPT_FILESET, OPT_CHAIN
+	OPT_WINDOW_FILE, OPT_PROGRESS, OPT_FILESET, OPT_CHAIN, OPT_USER, OPT_PASS, OPT_RETRS
 };
 
 static const struct option migload_longopts[] = {
@@ -63,6 +64,9 @@ static const struct option migload_longopts[] = {
 	{ "progress",		required_argument, NULL, OPT_PROGRESS },
 	{ "make-fileset",	required_argument, NULL, OPT_FILESET },
 	{ "print-chain",	no_argument,	   NULL, OPT_CHAIN },
+	{ "user",		required_argument, NULL, OPT_USER },
+	{ "password",		required_argument, NULL, OPT_PASS },
+	{ "retrs",		required_argument, NULL, OPT_RETRS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -71,6 +75,7 @@ migload_usage(FILE *f)
 {
 	fputs(
 "usage: migload -u URL [options]\n"
+"       migload -u pop3[s]://[USER[:PASS]@]HOST[:PORT] [options]\n"
 "       migload --make-fileset DIR\n"
 "       migload --print-chain\n"
 "SPECweb2005 Support-like HTTP(S) load: sessions with think times walk the\n"
@@ -78,6 +83,10 @@ migload_usage(FILE *f)
 "their images on the same keep-alive connection; downloads are read at a\n"
 "line rate.  QoS per SPECweb: page Good <= 3 s, Tolerable <= 5 s; download\n"
 "Good >= 99000 B/s, Tolerable >= 95000 B/s; else (or on error) Fail.\n"
+"POP3 mode (pop3:// or pop3s:// URL): sessions log in, LIST, RETR 1-3\n"
+"messages at the line rate thinking after each, QUIT; a command is judged\n"
+"as a page; a RETR of N bytes is Good within page-good + N/download-good\n"
+"seconds, Tolerable within page-tolerable + N/download-tolerable.\n"
 "\n"
 "  -u, --url URL            http[s]://host[:port][/prefix]; the file set\n"
 "                           (--make-fileset) must be served under prefix\n"
@@ -113,6 +122,9 @@ migload_usage(FILE *f)
 "      --progress S         a progress line on stderr every S seconds (5; 0 off)\n"
 "      --make-fileset DIR   create the file set under DIR/support and exit\n"
 "      --print-chain        print the transition matrix and exit\n"
+"      --user NAME          POP3 user (or in the URL)\n"
+"      --password PASS      POP3 password (or in the URL)\n"
+"      --retrs MIN-MAX      RETRs per POP3 session (1-3)\n"
 "  -h, --help               this text\n", f);
 }
 
@@ -130,7 +142,31 @@ migload_num(const char *s, double min, double *out)
 	return 0;
 }
 
-/* http[s]://host[:port][/prefix] into o.  0 or -1. */
+/* The user[:password]@ of a pop3 URL, if any: into o; advances *h.  0 or -1. */
+static int
+migload_userinfo(struct ml_opts *o, const char **h)
+{
+	const char *at = strchr(*h, '@'), *colon;
+	size_t ul, pl;
+
+	if (at == NULL || (strchr(*h, '/') != NULL && strchr(*h, '/') < at))
+		return 0;
+	colon = memchr(*h, ':', (size_t)(at - *h));
+	ul = (size_t)((colon ? colon : at) - *h);
+	pl = colon ? (size_t)(at - colon - 1) : 0;
+	if (ul == 0 || ul >= sizeof(o->user) || pl >= sizeof(o->pass))
+		return -1;
+	memcpy(o->user, *h, ul);
+	o->user[ul] = '\0';
+	if (colon != NULL) {
+		memcpy(o->pass, colon + 1, pl);
+		o->pass[pl] = '\0';
+	}
+	*h = at + 1;
+	return 0;
+}
+
+/* http[s]://host[:port][/prefix] or pop3[s]://[user[:pass]@]host[:port] into o.  0 or -1. */
 static int
 migload_url(struct ml_opts *o, const char *url)
 {
@@ -141,7 +177,13 @@ migload_url(struct ml_opts *o, const char *url)
 		o->tls = 1, h = url + 8;
 	else if (strncasecmp(url, "http://", 7) == 0)
 		o->tls = 0, h = url + 7;
+	else if (strncasecmp(url, "pop3s://", 8) == 0)
+		o->tls = 1, o->proto = ML_POP3, h = url + 8;
+	else if (strncasecmp(url, "pop3://", 7) == 0)
+		o->tls = 0, o->proto = ML_POP3, h = url + 7;
 	else
+		goto bad;
+	if (o->proto == ML_POP3 && migload_userinfo(o, &h) < 0)
 		goto bad;
 	slash = strchr(h, '/');
 	if (slash == NULL)
@@ -163,7 +205,9 @@ migload_url(struct ml_opts *o, const char *url)
 			goto bad;
 		memcpy(o->port, p + 1, (size_t)(slash - p - 1));
 		o->port[slash - p - 1] = '\0';
-	} else
+	} else if (o->proto == ML_POP3)
+		strcpy(o->port, o->tls ? "995" : "110");
+	else
 		strcpy(o->port, o->tls ? "443" : "80");
 	if (strlen(slash) >= sizeof(o->prefix))
 		goto bad;
@@ -200,6 +244,8 @@ migload_defaults(struct ml_opts *o)
 	o->progress = 5;
 	o->images_min = 8;
 	o->images_max = 28;
+	o->retrs_min = 1;
+	o->retrs_max = 3;
 }
 
 static void
@@ -223,6 +269,28 @@ migload_print_chain(void)
 	printf("\n");
 }
 
+
+/* A POP3 option; 0 or -1 on a bad value. */
+static int
+migload_opt_pop3(struct ml_opts *o, int ch, const char *arg)
+{
+	int a, b;
+
+	if (ch == OPT_RETRS) {
+		if (sscanf(arg, "%d-%d", &a, &b) != 2 || a < 0 || b < a || b > 1000) {
+			fprintf(stderr, "migload: bad --retrs: %s\n", arg);
+			return -1;
+		}
+		o->retrs_min = a, o->retrs_max = b;
+		return 0;
+	}
+	if (strlen(arg) >= sizeof(o->user)) {
+		fprintf(stderr, "migload: --user or --password too long\n");
+		return -1;
+	}
+	strcpy(ch == OPT_USER ? o->user : o->pass, arg);
+	return 0;
+}
 
 /* One option; 0, -1 on a bad value, 1 for "exit 0 now". */
 static int
@@ -281,6 +349,9 @@ migload_opt(struct ml_opts *o, int ch, const char *arg)
 			return -1;
 		migload_print_chain();
 		return 1;
+	case OPT_USER:
+	case OPT_PASS:
+	case OPT_RETRS:		return migload_opt_pop3(o, ch, arg);
 	case 'h':		migload_usage(stdout); return 1;
 	default:		migload_usage(stderr); return -1;
 	}
@@ -296,7 +367,10 @@ migload_finish(struct migload *m)
 		return;
 	m->over = 1;
 	for (i = 0; i < m->o.sessions; i++)
-		session_stop(m->s[i], now);
+		if (m->p != NULL)
+			psess_stop(m->p[i], now);
+		else
+			session_stop(m->s[i], now);
 	ev_break(m->loop, EVBREAK_ALL);
 }
 
@@ -315,7 +389,7 @@ migload_progress_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop, (void)revents;
 	for (i = 0; i < m->o.sessions; i++)
-		busy += session_active(m->s[i]);
+		busy += m->p != NULL ? psess_active(m->p[i]) : session_active(m->s[i]);
 	stats_progress(m->stats, ev_time(), busy);
 }
 
@@ -349,6 +423,9 @@ migload_watch(struct migload *m, ev_signal *w, int sig)
 	ev_signal_start(m->loop, w);
 }
 
+static int	migload_setup_pop3(struct migload *, SSL_CTX *, uint64_t, double);
+static int	migload_timers(struct migload *);
+
 /* Sessions and timers; 0 or -1. */
 static int
 migload_setup(struct migload *m, SSL_CTX *ctx)
@@ -357,6 +434,8 @@ migload_setup(struct migload *m, SSL_CTX *ctx)
 	double ramp = m->o.ramp >= 0 ? m->o.ramp : m->o.think_mean;
 	int i;
 
+	if (m->o.proto == ML_POP3)
+		return migload_setup_pop3(m, ctx, seed, ramp);
 	if ((m->s = calloc((size_t)m->o.sessions, sizeof(*m->s))) == NULL)
 		return -1;
 	for (i = 0; i < m->o.sessions; i++) {
@@ -365,6 +444,30 @@ migload_setup(struct migload *m, SSL_CTX *ctx)
 			return -1;
 		session_start(m->s[i], ramp * i / m->o.sessions);
 	}
+	return migload_timers(m);
+}
+
+/* POP3 sessions, then the timers; 0 or -1. */
+static int
+migload_setup_pop3(struct migload *m, SSL_CTX *ctx, uint64_t seed, double ramp)
+{
+	int i;
+
+	if ((m->p = calloc((size_t)m->o.sessions, sizeof(*m->p))) == NULL)
+		return -1;
+	for (i = 0; i < m->o.sessions; i++) {
+		if ((m->p[i] = psess_new(m->loop, &m->o, ctx, m->stats, i,
+		    seed + (uint64_t)i * 0x9e3779b97f4a7c15ULL)) == NULL)
+			return -1;
+		psess_start(m->p[i], ramp * i / m->o.sessions);
+	}
+	return migload_timers(m);
+}
+
+/* The end and progress timers and the signals; 0. */
+static int
+migload_timers(struct migload *m)
+{
 	if (m->o.duration > 0) {
 		ev_timer_init(&m->end, migload_end_cb, m->o.duration, 0);
 		m->end.data = m;
@@ -405,6 +508,10 @@ main(int argc, char *argv[])
 		migload_usage(stderr);
 		return 2;
 	}
+	if (m.o.proto == ML_POP3 && m.o.user[0] == '\0') {
+		fprintf(stderr, "migload: POP3 needs a user (in the URL or --user)\n");
+		return 2;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (conn_resolve(&m.o) < 0)
 		return 1;
@@ -417,15 +524,19 @@ main(int argc, char *argv[])
 		fprintf(stderr, "migload: set-up failed\n");
 		return 1;
 	}
-	fprintf(stderr, "migload: %d sessions on %s://%s:%s%s for %.0f s, seed %lu\n",
-	    m.o.sessions, m.o.tls ? "https" : "http", m.o.host, m.o.port, m.o.prefix,
-	    m.o.duration, m.o.seed);
+	fprintf(stderr, "migload: %d sessions on %s%s://%s:%s%s for %.0f s, seed %lu\n",
+	    m.o.sessions, m.o.proto == ML_POP3 ? "pop3" : "http", m.o.tls ? "s" : "",
+	    m.o.host, m.o.port, m.o.prefix, m.o.duration, m.o.seed);
 	ev_run(m.loop, 0);
 	stats_summary(m.stats, stdout);
 	stats_close(m.stats);
 	for (i = 0; i < m.o.sessions; i++)
-		session_free(m.s[i]);
+		if (m.p != NULL)
+			psess_free(m.p[i]);
+		else
+			session_free(m.s[i]);
 	free(m.s);
+	free(m.p);
 	SSL_CTX_free(ctx);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <ev.h>
 #include <openssl/ssl.h>
 
+#include "ml_pop3.h"
 #include "ml_resp.h"
 
 /* The page types of the Support workload, in the Markov chain's order. */
@@ -24,7 +25,14 @@ enum work_page {
 #define WORK_DL_CLASSES		6
 #define WORK_DL_MAX		3	/* files per download class */
 
+/* What a migload process speaks (the URL's scheme says). */
+enum ml_proto { ML_HTTP = 0, ML_POP3 };
+
+/* POP3 commands a session sends, in order; the index is a record's "page". */
+enum pop3_cmd { CMD_GREETING, CMD_USER, CMD_PASS, CMD_LIST, CMD_RETR, CMD_QUIT, CMD_N };
+
 struct ml_opts {
+	int		 proto;		/* enum ml_proto */
 	char		 host[256];
 	char		 port[8];
 	char		 prefix[256];	/* URL path prefix, no trailing slash */
@@ -51,16 +59,21 @@ struct ml_opts {
 	double		 progress;	/* seconds between progress lines, 0: off */
 	int		 no_downloads;
 	int		 images_min, images_max;
+	char		 user[128], pass[128];	/* POP3 login */
+	int		 retrs_min, retrs_max;	/* RETRs per POP3 session */
 };
 
 enum qos { QOS_NONE = 0, QOS_GOOD, QOS_TOLERABLE, QOS_FAIL };
 
-/* One finished (or abandoned) page request or download. */
+/* What a record is: judged by time (page, command) or by size and time. */
+enum ml_kind { KIND_PAGE = 0, KIND_DOWNLOAD, KIND_COMMAND, KIND_RETR, KIND_N };
+
+/* One finished (or abandoned) page request, download or POP3 command. */
 struct ml_record {
 	double		 start, end;	/* seconds since the epoch */
 	int		 session;
-	int		 download;	/* 0: page with its images */
-	int		 page;		/* enum work_page */
+	int		 kind;		/* enum ml_kind */
+	int		 page;		/* enum work_page, or enum pop3_cmd */
 	int		 done;		/* 0: cut short by the end of the run */
 	int		 requests;	/* HTTP requests it took */
 	uint64_t	 bytes;
@@ -96,6 +109,7 @@ struct conn {
 	uint64_t	 resets;	/* ECONNRESET seen */
 	uint64_t	 retries;	/* stale keep-alive retries */
 	int		 retrying;
+	struct pop3	*pop3;		/* a POP3 exchange: its parser; NULL: HTTP */
 	conn_cb		 cb;
 	void		*cb_arg;
 };
@@ -107,8 +121,11 @@ SSL_CTX		*conn_tls_ctx(const struct ml_opts *);
 int		 conn_resolve(const struct ml_opts *);
 void		 conn_init(struct conn *, struct ev_loop *, const struct ml_opts *, SSL_CTX *);
 void		 conn_get(struct conn *, const char *path, double rate, conn_cb, void *);
+void		 conn_pop3(struct conn *, const char *cmd, struct pop3 *, double rate,
+		    conn_cb, void *);
 void		 conn_close(struct conn *);
 int		 conn_busy(const struct conn *);
+int		 conn_is_open(const struct conn *);
 
 /* ml_work.c */
 int		 work_chain_init(double end_prob);
@@ -132,6 +149,16 @@ void		 stats_close(struct ml_stats *);
 void		 stats_note_reset(struct ml_stats *);
 void		 stats_note_retry(struct ml_stats *);
 enum qos	 stats_classify(const struct ml_opts *, const struct ml_record *);
+
+/* ml_pop3sess.c */
+struct psess;
+struct psess	*psess_new(struct ev_loop *, const struct ml_opts *, SSL_CTX *,
+		    struct ml_stats *, int id, uint64_t seed);
+void		 psess_start(struct psess *, double delay);
+void		 psess_stop(struct psess *, double now);
+void		 psess_free(struct psess *);
+int		 psess_active(const struct psess *);
+const char	*psess_cmd_name(int);
 
 /* ml_session.c */
 struct session;

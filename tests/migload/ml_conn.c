@@ -3,8 +3,10 @@
  * non-blocking), driven by libev.  conn_get() sends one GET and reads the
  * whole response, the body at a line rate when asked (a client on a slow
  * link: it reads no faster, so the server's writes block as on a WAN).
- * The caller's callback runs once per conn_get, last, with NULL or why it
- * failed; the connection may be reused from inside it.
+ * conn_pop3() sends one POP3 command (or none: the greeting) and reads its
+ * response through the POP3 parser, at a line rate when asked.
+ * The caller's callback runs once per conn_get or conn_pop3, last, with
+ * NULL or why it failed; the connection may be reused from inside it.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -102,6 +104,13 @@ conn_init(struct conn *c, struct ev_loop *loop, const struct ml_opts *o, SSL_CTX
 	c->throttle.data = c;
 	ev_init(&c->idle, conn_idle_cb);
 	c->idle.data = c;
+}
+
+/* c has a socket (idle or busy). */
+int
+conn_is_open(const struct conn *c)
+{
+	return c->state != CONN_CLOSED;
 }
 
 /* A request is in flight on c. */
@@ -203,10 +212,47 @@ conn_get(struct conn *c, const char *path, double rate, conn_cb cb, void *arg)
 	c->cb_arg = arg;
 	c->rate = rate;
 	c->retrying = 0;
+	c->pop3 = NULL;
 	c->bytes = c->body_got = 0;
 	resp_init(&c->resp);
 	n = snprintf(c->out, sizeof(c->out), "GET %s HTTP/1.1\r\nHost: %s\r\n"
 	    "User-Agent: migload/1\r\nAccept: */*\r\n\r\n", path, c->o->host);
+	c->out_len = n > 0 && (size_t)n < sizeof(c->out) ? (size_t)n : 0;
+	c->out_off = 0;
+	conn_progress(c);
+	ev_timer_set(&c->idle, c->o->timeout, 0);
+	ev_timer_start(c->loop, &c->idle);
+	if (c->state == CONN_IDLE) {
+		c->state = CONN_SEND;
+		conn_want(c, EV_WRITE);
+		return;
+	}
+	conn_connect(c);
+}
+
+/*
+ * POP3: send cmd and CRLF (cmd NULL: send nothing, connect and read the
+ * greeting; c must then be closed, and open otherwise), read the response
+ * into p (initialised by the caller for what cmd expects) at rate bytes/s
+ * at most (0: as fast as it comes); cb(c, arg, err) when p is done or
+ * the exchange failed.  A -ERR is a complete response: the caller judges
+ * p->ok.  Never retried on a fresh connection (the server would greet).
+ */
+void
+conn_pop3(struct conn *c, const char *cmd, struct pop3 *p, double rate, conn_cb cb,
+    void *arg)
+{
+	int n = 0;
+
+	c->cb = cb;
+	c->cb_arg = arg;
+	c->rate = rate;
+	c->retrying = 1;
+	c->pop3 = p;
+	c->bytes = c->body_got = 0;
+	resp_init(&c->resp);
+	if (cmd != NULL)
+		n = snprintf(c->out, sizeof(c->out), "%s\r\n", cmd);
 	c->out_len = n > 0 && (size_t)n < sizeof(c->out) ? (size_t)n : 0;
 	c->out_off = 0;
 	conn_progress(c);
@@ -229,6 +275,8 @@ conn_connect(struct conn *c)
 	resp_init(&c->resp);
 	c->out_off = 0;
 	c->reused = 0;
+	if (c->pop3 != NULL)
+		c->out_len = 0;	/* a new connection starts with the greeting */
 	c->tokens = c->o->burst;	/* the line is idle: a full bucket */
 	c->tokens_at = ev_time();
 	if ((fd = socket(conn_addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -474,11 +522,13 @@ conn_allowance(struct conn *c, size_t room)
 	uint64_t left;
 	double t, need;
 
-	if (c->state != CONN_BODY)
-		return room;
-	left = c->resp.length - c->body_got;
-	if (left < room)
-		room = (size_t)left;
+	if (c->pop3 == NULL) {
+		if (c->state != CONN_BODY)
+			return room;
+		left = c->resp.length - c->body_got;
+		if (left < room)
+			room = (size_t)left;
+	}
 	if (c->rate <= 0)
 		return room;
 	t = conn_tokens(c);
@@ -492,6 +542,24 @@ conn_allowance(struct conn *c, size_t room)
 	return t < (double)room ? (size_t)t : room;
 }
 
+/* Bytes of a POP3 response.  1: the exchange ended. */
+static int
+conn_consume_pop3(struct conn *c, const char *buf, size_t n)
+{
+	size_t used = pop3_feed(c->pop3, buf, n);
+
+	if (c->rate > 0)
+		c->tokens -= (double)n;
+	if (c->pop3->state == POP3_ERROR || (c->pop3->state == POP3_DONE && used != n)) {
+		conn_fail(c, "pop3");	/* malformed, or bytes nobody asked for yet */
+		return 1;
+	}
+	if (c->pop3->state != POP3_DONE)
+		return 0;
+	conn_finish(c, NULL);
+	return 1;
+}
+
 /* Bytes of the response arrived: head, then body.  1: the request ended. */
 static int
 conn_consume(struct conn *c, const char *buf, size_t n)
@@ -499,6 +567,8 @@ conn_consume(struct conn *c, const char *buf, size_t n)
 	size_t used = 0;
 
 	c->bytes += n;
+	if (c->pop3 != NULL)
+		return conn_consume_pop3(c, buf, n);
 	if (c->state == CONN_HEAD) {
 		used = resp_feed(&c->resp, buf, n);
 		if (c->resp.state == RESP_ERROR) {

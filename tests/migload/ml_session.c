@@ -130,7 +130,7 @@ session_think_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	s->rec.start = ev_time();
 	s->rec.session = s->id;
 	s->rec.page = p;
-	s->rec.download = p == PAGE_DOWNLOAD;
+	s->rec.kind = p == PAGE_DOWNLOAD ? KIND_DOWNLOAD : KIND_PAGE;
 	s->rec.requests = 1;
 	s->busy = 1;
 	if (p == PAGE_DOWNLOAD) {

@@ -3,8 +3,12 @@
  * a page request (the page and its images) is Good within page_good
  * seconds, Tolerable within page_tol, else it Fails; a download is Good at
  * dl_good bytes/s or more, Tolerable at dl_tol or more, else it Fails.  An
- * error (reset, timeout, bad response) Fails.  One CSV line a record, the
- * totals for the run and for the window the caller names.
+ * error (reset, timeout, bad response) Fails.  POP3 (migload's POP3
+ * mode): a command is judged as a page, by the time to its complete
+ * response; a RETR of n bytes is Good within page_good + n / dl_good
+ * seconds, Tolerable within page_tol + n / dl_tol (a page's allowance
+ * plus the time a download of that size may take).  One CSV line a
+ * record, the totals for the run and for the window the caller names.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +25,24 @@ struct ml_stats {
 };
 
 static const char *const stats_qname[] = { "-", "good", "tolerable", "fail" };
+static const char *const stats_kname[KIND_N] = { "page", "download", "command", "retr" };
+
+/* A RETR of r->expected bytes, finished or projected (see the file comment). */
+static enum qos
+stats_classify_retr(const struct ml_opts *o, const struct ml_record *r)
+{
+	double el = r->end - r->start, n = (double)r->expected;
+	double good = o->page_good + (o->dl_good > 0 ? n / o->dl_good : 0);
+	double tol = o->page_tol + (o->dl_tol > 0 ? n / o->dl_tol : 0);
+
+	if (!r->done) {
+		/* Cut short by the end of the run: when it would end at the line rate. */
+		if (o->line_rate <= 0 || r->expected < r->bytes)
+			return el > tol ? QOS_FAIL : QOS_NONE;
+		el += (double)(r->expected - r->bytes) / o->line_rate;
+	}
+	return el <= good ? QOS_GOOD : el <= tol ? QOS_TOLERABLE : QOS_FAIL;
+}
 
 /* NULL on failure (said on stderr). */
 struct ml_stats *
@@ -52,7 +74,9 @@ stats_classify(const struct ml_opts *o, const struct ml_record *r)
 
 	if (r->err != NULL)
 		return QOS_FAIL;
-	if (!r->download) {
+	if (r->kind == KIND_RETR)
+		return stats_classify_retr(o, r);
+	if (r->kind != KIND_DOWNLOAD) {
 		if (!r->done)
 			return el > o->page_tol ? QOS_FAIL : QOS_NONE;
 		return el <= o->page_good ? QOS_GOOD : el <= o->page_tol ?
@@ -95,8 +119,9 @@ stats_add(struct ml_stats *s, struct ml_record *r)
 	s->rec[s->nrec++] = *r;
 	if (s->csv != NULL)
 		fprintf(s->csv, "%.0f,%.0f,%d,%s,%s,%d,%d,%llu,%llu,%.0f,%.0f,%s,%s\n",
-		    r->start * 1e3, r->end * 1e3, r->session, r->download ? "download" :
-		    "page", work_page_name(r->page), r->done, r->requests,
+		    r->start * 1e3, r->end * 1e3, r->session, stats_kname[r->kind],
+		    r->kind >= KIND_COMMAND ? psess_cmd_name(r->page) :
+		    work_page_name(r->page), r->done, r->requests,
 		    (unsigned long long)r->bytes, (unsigned long long)r->expected,
 		    el * 1e3, el > 0 ? (double)r->bytes / el : 0, stats_qname[r->qos],
 		    r->err ? r->err : "");
@@ -115,7 +140,7 @@ stats_note_retry(struct ml_stats *s)
 }
 
 struct stats_sum {
-	unsigned long	 n[2][4];	/* [download][qos] */
+	unsigned long	 n[KIND_N][4];	/* [kind][qos] */
 	unsigned long	 errs, unfinished;
 };
 
@@ -131,7 +156,7 @@ stats_sum(const struct ml_stats *s, double from, double to, struct stats_sum *t)
 		r = &s->rec[i];
 		if (to > 0 && (r->end < from || r->start > to))
 			continue;
-		t->n[r->download][r->qos]++;
+		t->n[r->kind][r->qos]++;
 		if (r->err != NULL)
 			t->errs++;
 		if (!r->done)
@@ -155,11 +180,13 @@ stats_line(FILE *f, const char *scope, const char *kind, const unsigned long *g,
 }
 
 static void
-stats_block(FILE *f, const char *scope, const struct stats_sum *t)
+stats_block(FILE *f, int proto, const char *scope, const struct stats_sum *t)
 {
-	stats_line(f, scope, "page", t->n[0], NULL);
-	stats_line(f, scope, "download", t->n[1], NULL);
-	stats_line(f, scope, "all", t->n[0], t->n[1]);
+	int k = proto == ML_POP3 ? KIND_COMMAND : KIND_PAGE;
+
+	stats_line(f, scope, stats_kname[k], t->n[k], NULL);
+	stats_line(f, scope, stats_kname[k + 1], t->n[k + 1], NULL);
+	stats_line(f, scope, "all", t->n[k], t->n[k + 1]);
 }
 
 /* The window: from the options, else from o->window_file ("START END" ms). */
@@ -194,12 +221,12 @@ stats_summary(struct ml_stats *s, FILE *f)
 	fprintf(f, "%-7s %-9s %7s %7s %9s %6s %7s %10s %6s\n", "scope", "kind", "count",
 	    "good", "tolerable", "fail", "good%", "tolerable%", "fail%");
 	stats_sum(s, 0, 0, &t);
-	stats_block(f, "run", &t);
+	stats_block(f, s->o->proto, "run", &t);
 	if (stats_window(s->o, &from, &to)) {
 		struct stats_sum w;
 
 		stats_sum(s, from, to, &w);
-		stats_block(f, "window", &w);
+		stats_block(f, s->o->proto, "window", &w);
 		fprintf(f, "window: %.3f .. %.3f (%.1f s)\n", from, to, to - from);
 	}
 	fprintf(f, "errors=%lu resets=%lu stale_keepalive_retries=%lu unfinished=%lu "
@@ -210,22 +237,21 @@ stats_summary(struct ml_stats *s, FILE *f)
 void
 stats_progress(struct ml_stats *s, double now, int busy)
 {
-	unsigned long q[4] = { 0 }, pages = 0, dls = 0, errs = 0, n;
+	unsigned long q[4] = { 0 }, kinds[KIND_N] = { 0 }, errs = 0, n;
+	int k = s->o->proto == ML_POP3 ? KIND_COMMAND : KIND_PAGE;
 	size_t i;
 
 	for (i = 0; i < s->nrec; i++) {
 		q[s->rec[i].qos]++;
-		if (s->rec[i].download)
-			dls++;
-		else
-			pages++;
+		kinds[s->rec[i].kind]++;
 		if (s->rec[i].err)
 			errs++;
 	}
 	n = q[QOS_GOOD] + q[QOS_TOLERABLE] + q[QOS_FAIL];
-	fprintf(stderr, "migload: t=%.0fs busy=%d pages=%lu downloads=%lu good=%.1f%% "
+	fprintf(stderr, "migload: t=%.0fs busy=%d %ss=%lu %ss=%lu good=%.1f%% "
 	    "tolerable=%.1f%% fail=%.1f%% errors=%lu resets=%lu\n", now - s->t0, busy,
-	    pages, dls, n ? 100.0 * q[QOS_GOOD] / n : 0, n ? 100.0 * q[QOS_TOLERABLE] / n : 0,
+	    stats_kname[k], kinds[k], stats_kname[k + 1], kinds[k + 1],
+	    n ? 100.0 * q[QOS_GOOD] / n : 0, n ? 100.0 * q[QOS_TOLERABLE] / n : 0,
 	    n ? 100.0 * q[QOS_FAIL] / n : 0, errs, s->resets);
 }
 

@@ -161,7 +161,7 @@ domain_migration_end(struct domain *d, uint64_t id)
 int
 domain_migrating(const struct domain *d)
 {
-	uint64_t	now = bridge_now_us();
+	uint64_t	now = wire_mono_us();
 	unsigned	i;
 
 	for (i = 0; i < BRIDGE_MIG_MAX; i++)

@@ -109,16 +109,6 @@ hook_log(const char *fmt, ...)
 	errno = saved;
 }
 
-/* CLOCK_MONOTONIC in microseconds.  Cannot fail on Linux. */
-uint64_t
-hook_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /*
  * libxenguest 4.17's simple_precopy_policy, as a fact: STOP when the dirty
  * count is known and below 50, or once 5 rounds are done.
@@ -219,7 +209,7 @@ hook_bridge_wait(int fd, short events, uint64_t deadline)
 	int		 r;
 
 	for (;;) {
-		now = hook_now_us();
+		now = wire_mono_us();
 		if (now >= deadline)
 			return 0;
 		r = poll(&p, 1, (int)((deadline - now + 999) / 1000));
@@ -349,7 +339,7 @@ hook_bridge_exchange(struct hook_mig *m, const struct precopy_stats *st,
 		.total_written = st->total_written,
 		.stock = WIRE_D_STOP,
 		.flags = WIRE_DQ_FRESH | (m->queries == 0 ? WIRE_DQ_FIRST : 0),
-		.mono_us = hook_now_us(),
+		.mono_us = wire_mono_us(),
 	};
 	uint8_t	 frame[WIRE_HDR_SIZE + WIRE_DOMAIN_QUERY_SIZE];
 	size_t	 len;
@@ -375,7 +365,7 @@ hook_bridge_exchange(struct hook_mig *m, const struct precopy_stats *st,
 static int
 hook_bridge_ask(struct hook_mig *m, const struct precopy_stats *st, struct wire_verdict *v)
 {
-	uint64_t	 deadline = hook_now_us() + m->conf.query_timeout_ms * 1000ull;
+	uint64_t	 deadline = wire_mono_us() + m->conf.query_timeout_ms * 1000ull;
 	const char	*why = "?";
 	int		 fresh, attempt;
 
@@ -388,7 +378,7 @@ hook_bridge_ask(struct hook_mig *m, const struct precopy_stats *st, struct wire_
 			return 0;
 		}
 		hook_bridge_close(m);
-		if (fresh || hook_now_us() >= deadline)
+		if (fresh || wire_mono_us() >= deadline)
 			break;
 	}
 	hook_log("iteration %u: bridge %s: %s; stock decision (fail open)",
@@ -426,7 +416,7 @@ hook_bridge_end(struct hook_mig *m, int result)
 		.stopped_unsuitable = m->stop_unsuitable,
 	};
 	uint8_t		 frame[WIRE_HDR_SIZE + WIRE_MIGRATION_END_SIZE];
-	uint64_t	 deadline = hook_now_us() + m->conf.query_timeout_ms * 1000ull;
+	uint64_t	 deadline = wire_mono_us() + m->conf.query_timeout_ms * 1000ull;
 	const char	*why = "cannot encode";
 	size_t		 len;
 
@@ -452,7 +442,7 @@ hook_net(struct hook_mig *m, const struct precopy_stats *st)
 	}
 	if (m->defer_start_us == 0)
 		return m->conf.deadline_s == 0;
-	deferred = hook_now_us() - m->defer_start_us;
+	deferred = wire_mono_us() - m->defer_start_us;
 	if (deferred >= m->conf.deadline_s * 1000000ull) {
 		hook_log("iteration %u: deferred %.1f s, hook deadline %d s: stop",
 		    st->iteration, deferred / 1e6, m->conf.deadline_s);
@@ -494,7 +484,7 @@ hook_second_call(struct hook_mig *m, const struct precopy_stats *st)
 		return HOOK_STOP;
 	}
 	if (m->defer_start_us == 0)
-		m->defer_start_us = hook_now_us();
+		m->defer_start_us = wire_mono_us();
 	m->deferrals++;
 	/* Deferral 1, 2, 4, 8... and every 50th: libxl's log stays readable
 	 * over a minute of ~90 ms rounds; the bridge logs every verdict. */
@@ -519,8 +509,8 @@ hook_policy(struct precopy_stats st, void *data)
 		m->stopping = 1;
 		hook_log("stop at iteration %u (%u deferrals, %.1f s deferred, "
 		    "%.1f s since start)", st.iteration, m->deferrals,
-		    m->defer_start_us ? (hook_now_us() - m->defer_start_us) / 1e6 : 0.0,
-		    (hook_now_us() - m->start_us) / 1e6);
+		    m->defer_start_us ? (wire_mono_us() - m->defer_start_us) / 1e6 : 0.0,
+		    (wire_mono_us() - m->start_us) / 1e6);
 		m->q = quiesce_run(m->domid, m->conf.xs, m->conf.quiesce_ms);
 	}
 	return d;
@@ -556,7 +546,7 @@ hook_new_id(void)
 	uint64_t id = 0;
 
 	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
-		id = hook_now_us() * 6364136223846793005ull ^ (uint64_t)getpid();
+		id = wire_mono_us() * 6364136223846793005ull ^ (uint64_t)getpid();
 	return id != 0 ? id : 1;
 }
 
@@ -572,7 +562,7 @@ hook_begin(uint32_t dom)
 	m->stop_unsuitable = UINT32_MAX;
 	hook_conf_load(&m->conf);
 	m->id = hook_new_id();
-	m->start_us = hook_now_us();
+	m->start_us = wire_mono_us();
 	hook_log("live migration %016llx: stop decided with migbridge at %s",
 	    (unsigned long long)m->id, m->conf.query_socket);
 }
@@ -589,7 +579,7 @@ hook_end(int rc)
 		hook_bridge_end(m, rc);
 	hook_bridge_close(m);
 	hook_log("save returned %d after %.1f s: %u queries, %u verdicts, %u deferrals",
-	    rc, (hook_now_us() - m->start_us) / 1e6, m->queries, m->verdicts,
+	    rc, (wire_mono_us() - m->start_us) / 1e6, m->queries, m->verdicts,
 	    m->deferrals);
 }
 

@@ -52,7 +52,6 @@ void		 hook_begin(uint32_t dom);
 int		 hook_policy(struct precopy_stats, void *data);
 void		 hook_end(int rc);
 void		 hook_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-uint64_t	 hook_now_us(void);
 int		 hook_stock(unsigned iteration, long dirty_count);
 
 /* quiesce.c */

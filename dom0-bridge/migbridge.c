@@ -26,15 +26,6 @@ static struct bridge	 bridge_store;
 struct bridge		*bridge = &bridge_store;
 
 uint64_t
-bridge_now_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-uint64_t
 bridge_unix_ms(void)
 {
 	struct timespec	ts;
@@ -136,7 +127,7 @@ main(int argc, char *argv[])
 	mallopt(M_MMAP_THRESHOLD, 32 * 1024);
 	if ((bridge->loop = ev_default_loop(EVFLAG_AUTO)) == NULL)
 		fatalx("cannot initialise libev");
-	bridge->start_us = bridge_now_us();
+	bridge->start_us = wire_mono_us();
 	domain_init();
 	bridge_open_dlog();
 	bridge_mkdir_for(bridge->conf.query_socket);

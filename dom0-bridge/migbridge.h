@@ -75,7 +75,6 @@ struct bridge {
 extern struct bridge *bridge;
 
 /* migbridge.c */
-uint64_t	 bridge_now_us(void);		/* CLOCK_MONOTONIC */
 uint64_t	 bridge_unix_ms(void);		/* CLOCK_REALTIME */
 
 /* config.c */

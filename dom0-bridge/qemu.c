@@ -242,7 +242,7 @@ qemu_release(struct qslot *s, const char *why)
 	if (s->phase != WIRE_MP_GATED)
 		return;
 	s->phase = WIRE_MP_RELEASED;
-	s->released_us = bridge_now_us() - s->start_us;
+	s->released_us = wire_mono_us() - s->start_us;
 	snprintf(s->text, sizeof(s->text), "released: %s", why);
 	qemu_set_downtime(s, QC_RELEASE, s->downtime_ms);
 	qemu_dlog("domid=%u mig=%" PRIx64 " release downtime_ms=%u after_ms=%" PRIu64
@@ -262,7 +262,7 @@ qemu_decide(struct qslot *s)
 	struct policy_output	 out;
 	struct wire_verdict	 v;
 	struct domain		*d;
-	uint64_t		 now = bridge_now_us();
+	uint64_t		 now = wire_mono_us();
 
 	if (s->phase != WIRE_MP_GATED)
 		return;
@@ -336,7 +336,7 @@ qemu_preswitch(struct qslot *s)
 	s->phase = WIRE_MP_SWITCHOVER;
 	qemu_connect_channels();
 	memset(r, 0, sizeof(r));
-	age = d ? domain_state_age(d, bridge_now_us()) : WIRE_AGE_NONE;
+	age = d ? domain_state_age(d, wire_mono_us()) : WIRE_AGE_NONE;
 	if (d != NULL && d->have_state && d->state_live) {
 		s->pre_total = d->state.total;
 		s->pre_unsuitable = d->state.unsuitable;
@@ -347,7 +347,7 @@ qemu_preswitch(struct qslot *s)
 	    " writing_small=%u handshake=%u auth=%u idle=%u writing_large=%u",
 	    s->domid, s->mig_id, s->pre_total, s->pre_unsuitable == UINT32_MAX ? -1 :
 	    (int)s->pre_unsuitable, age == WIRE_AGE_NONE ? -1 : (int64_t)age, s->passes,
-	    s->deferrals, (bridge_now_us() - s->start_us) / 1000, r[WIRE_R_NEW],
+	    s->deferrals, (wire_mono_us() - s->start_us) / 1000, r[WIRE_R_NEW],
 	    r[WIRE_R_READING], r[WIRE_R_PROCESSING], r[WIRE_R_WRITING_SMALL],
 	    r[WIRE_R_HANDSHAKE], r[WIRE_R_AUTH], r[WIRE_R_IDLE], r[WIRE_R_WRITING_LARGE]);
 	snprintf(s->text, sizeof(s->text), "pre-switchover: continuing");
@@ -399,7 +399,7 @@ qemu_finish(struct qslot *s, int ok, const char *why)
 		    "{s:[{s:s,s:b}]}", "capabilities", "capability",
 		    "pause-before-switchover", "state", 0));
 	s->phase = ok ? WIRE_MP_COMPLETED : WIRE_MP_FAILED;
-	s->end_us = bridge_now_us();
+	s->end_us = wire_mono_us();
 	ev_timer_stop(bridge->loop, &s->poll);
 	snprintf(s->text, sizeof(s->text), "%s", why);
 	if (d != NULL) {
@@ -660,7 +660,7 @@ qemu_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop; (void)revents;
 	if (s->phase == WIRE_MP_GATED && s->deferrals > 0 &&
-	    bridge_now_us() - s->start_us >= s->deadline_us)
+	    wire_mono_us() - s->start_us >= s->deadline_us)
 		qemu_decide(s);
 	if (s->ready && !s->query_out && qemu_cmd(s, QC_QUERY, "query-migrate", NULL) == 0)
 		s->query_out = 1;
@@ -682,7 +682,7 @@ static size_t
 qemu_info(struct qslot *s, uint8_t *buf, size_t cap)
 {
 	struct wire_migrate_info	mi;
-	uint64_t			now = bridge_now_us();
+	uint64_t			now = wire_mono_us();
 
 	memset(&mi, 0, sizeof(mi));
 	mi.domid = s->domid;
@@ -711,7 +711,7 @@ qemu_start_migration(struct qslot *s, const struct wire_migrate *wm)
 	s->downtime_ms = wm->downtime_ms;
 	s->deadline_us = wm->deadline_ms ? wm->deadline_ms * 1000ull :
 	    bridge->conf.policy.deadline_us;
-	s->start_us = bridge_now_us();
+	s->start_us = wire_mono_us();
 	s->mig_id = (s->start_us << 8) ^ s->domid;
 	s->released_us = s->end_us = s->sync_count = 0;
 	s->passes = s->deferrals = 0;

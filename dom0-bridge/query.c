@@ -222,7 +222,7 @@ query_verdict(struct qclient *c, const struct wire_domain_query *dq)
 	struct policy_input	 in;
 	struct policy_output	 out;
 	struct wire_verdict	 v;
-	uint64_t		 now = bridge_now_us();
+	uint64_t		 now = wire_mono_us();
 	int			 isnew;
 
 	memset(&in, 0, sizeof(in));
@@ -294,7 +294,7 @@ query_domain_query(struct qclient *c, const uint8_t *payload, uint32_t len)
 	if ((d = domain_get(dq.domid)) == NULL)
 		return query_error(c, ENOMEM, "out of memory");
 	m = domain_migration(d, dq.migration_id, &isnew);
-	m->last_use_us = bridge_now_us();
+	m->last_use_us = wire_mono_us();
 	if (isnew && d->up)
 		uplink_migration(d->up, 1);
 	if ((dq.flags & WIRE_DQ_FRESH) && d->up && (c->wnonce = uplink_query(d->up))) {
@@ -344,7 +344,7 @@ query_list_pump(struct qclient *c)
 	struct wire_domain_info	di;
 	struct wire_list_end	le;
 	struct domain		*d;
-	uint64_t		now = bridge_now_us();
+	uint64_t		now = wire_mono_us();
 
 	while (c->list_i < c->list_n && !chan_want_write(c->ch) && !c->dead) {
 		if ((d = domain_find(c->list[c->list_i++])) == NULL)
@@ -390,7 +390,7 @@ query_status(struct qclient *c, const uint8_t *payload, uint32_t len)
 	if (wire_sanitize_empty(payload, len, &why) == -1)
 		return query_error(c, EINVAL, why);
 	memset(&s, 0, sizeof(s));
-	s.uptime_us = bridge_now_us() - bridge->start_us;
+	s.uptime_us = wire_mono_us() - bridge->start_us;
 	s.queries = bridge->queries;
 	s.failopen = bridge->failopen;
 	s.rejects = bridge->rejects;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "migwire.h"
 #include "migxs.h"
 #include "hook.h"
 
@@ -57,7 +58,7 @@ static int
 quiesce_wait(struct migxs *xs, const char *state, int bound_ms)
 {
 	struct pollfd	 p = { .fd = migxs_fd(xs), .events = POLLIN };
-	uint64_t	 deadline = hook_now_us() + bound_ms * 1000ull, now;
+	uint64_t	 deadline = wire_mono_us() + bound_ms * 1000ull, now;
 	char		 val[MIGXS_VALUE_MAX];
 	int		 r;
 
@@ -69,7 +70,7 @@ quiesce_wait(struct migxs *xs, const char *state, int bound_ms)
 			r = 1;
 			break;
 		}
-		now = hook_now_us();
+		now = wire_mono_us();
 		if (now >= deadline) {
 			r = 0;
 			break;
@@ -114,10 +115,10 @@ quiesce_run(uint32_t domid, const char *xs_spec, int bound_ms)
 		hook_log("quiesce skipped: cannot write %s: %s", q->path, strerror(errno));
 		goto fail;
 	}
-	t0 = hook_now_us();
+	t0 = wire_mono_us();
 	r = quiesce_wait(q->xs, state, bound_ms);
 	if (r == 1)
-		hook_log("agent quiesced in %.1f ms", (hook_now_us() - t0) / 1e3);
+		hook_log("agent quiesced in %.1f ms", (wire_mono_us() - t0) / 1e3);
 	else if (r == 0)
 		hook_log("agent did not quiesce within %d ms: proceeding", bound_ms);
 	else

@@ -324,7 +324,7 @@ uplink_state(struct uplink *up, const uint8_t *untrusted, uint32_t len)
 		return uplink_reject(up, "%s", why);
 	d->state = s;
 	d->have_state = d->state_live = 1;
-	d->state_us = bridge_now_us();
+	d->state_us = wire_mono_us();
 	log_debug("%s: STATE seq %llu total %u unsuitable %u nonce %llu", up->label,
 	    (unsigned long long)d->state.seq, d->state.total, d->state.unsuitable,
 	    (unsigned long long)d->state.nonce);
@@ -351,7 +351,7 @@ uplink_bye(struct uplink *up, const uint8_t *untrusted, uint32_t len)
 static int
 uplink_rate_ok(struct uplink *up)
 {
-	uint64_t	now = bridge_now_us();
+	uint64_t	now = wire_mono_us();
 
 	if (now - up->win_start_us >= 1000000) {
 		up->win_start_us = now;
@@ -486,7 +486,7 @@ uplink_listen(void)
 
 	ev_prepare_init(&uplink_reaper, uplink_reap_cb);
 	ev_prepare_start(bridge->loop, &uplink_reaper);
-	uplink_nonce = ((uint64_t)getpid() << 32) ^ bridge_now_us();
+	uplink_nonce = ((uint64_t)getpid() << 32) ^ wire_mono_us();
 	if (bridge->conf.mode != BRIDGE_MODE_UNIX)
 		return;
 	uplink_lfd = chan_unix_listen(bridge->conf.agent_socket, err, sizeof(err));

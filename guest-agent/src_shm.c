@@ -84,15 +84,6 @@ src_shm_read_guarded(struct src_shm *s, uint32_t counts[WIRE_REASON_MAX], unsign
 	return n;
 }
 
-static uint64_t
-src_shm_now_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Log a failure once per distinct reason, and schedule the next try. */
 static void
 src_shm_failed(struct src_shm *s, const char *what, const char *why)
@@ -106,7 +97,7 @@ src_shm_failed(struct src_shm *s, const char *what, const char *why)
 			    s->path, what, why);
 	}
 	s->last_why = why;
-	s->next_try_us = src_shm_now_us() + SRC_SHM_RETRY_US;
+	s->next_try_us = wire_mono_us() + SRC_SHM_RETRY_US;
 }
 
 static void
@@ -114,7 +105,7 @@ src_shm_try_open(struct src_shm *s)
 {
 	const char	*why = NULL;
 
-	if (src_shm_now_us() < s->next_try_us)
+	if (wire_mono_us() < s->next_try_us)
 		return;
 	if (migshm_open(&s->rd, s->path, &why) == -1) {
 		src_shm_failed(s, "rejected", why);

@@ -24,15 +24,6 @@ static void uplink_hb_cb(struct ev_loop *, ev_timer *, int);
 static void uplink_push_cb(struct ev_loop *, ev_timer *, int);
 static void uplink_open(struct uplink *);
 
-static uint64_t
-uplink_now_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* The poll interval in seconds: shorter while a migration is running. */
 static double
 uplink_poll_interval(const struct uplink *u)
@@ -148,7 +139,7 @@ static void
 uplink_fail(struct uplink *u, int bye, const char *why)
 {
 	if (u->phase == UPLINK_UP &&
-	    uplink_now_us() - u->up_since_us >= u->agent->conf.reconnect_max_ms * 1000)
+	    wire_mono_us() - u->up_since_us >= u->agent->conf.reconnect_max_ms * 1000)
 		u->backoff_ms = AGENT_BACKOFF_MIN_MS;
 	log_warnx("uplink: %s; closing, re-opening in %llums", why,
 	    (unsigned long long)u->backoff_ms);
@@ -311,7 +302,7 @@ uplink_send_state(struct uplink *u, struct wire_state *st, uint64_t nonce)
 	size_t	n;
 
 	st->seq = ++u->seq;
-	st->mono_us = uplink_now_us();
+	st->mono_us = wire_mono_us();
 	st->nonce = nonce;
 	st->flags = u->migrating ? WIRE_STATE_DETAILED : 0;
 	n = wire_encode_state(frame, sizeof(frame), st);
@@ -370,7 +361,7 @@ uplink_changed(struct uplink *u)
 	sources_aggregate(&u->agent->srcs, &st);
 	if (u->have_last && !sources_differ(&st, &u->last))
 		return;
-	gap = uplink_now_us() - u->last_push_us;
+	gap = wire_mono_us() - u->last_push_us;
 	if (gap >= AGENT_PUSH_GAP_US) {
 		if (uplink_send_state(u, &st, 0) == -1)
 			uplink_fail(u, -1, u->drop_buf);
@@ -422,7 +413,7 @@ uplink_hb_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	sources_poll(&u->agent->srcs, 1);
-	uplink_push_or_fail(u, uplink_now_us() - u->last_push_us >= half_us);
+	uplink_push_or_fail(u, wire_mono_us() - u->last_push_us >= half_us);
 }
 
 static void
@@ -496,7 +487,7 @@ uplink_on_hello(struct uplink *u, const uint8_t *untrusted, uint32_t len)
 		    WIRE_VERSION_MIN, WIRE_VERSION);
 	ev_timer_stop(u->agent->loop, &u->retry_tm);
 	u->phase = UPLINK_UP;
-	u->up_since_us = uplink_now_us();
+	u->up_since_us = wire_mono_us();
 	u->connects++;
 	log_info("uplink: up over %s, protocol version %u, Dom-0 runs \"%s\"",
 	    chan_kind(u->chan), u->version, h.software);

@@ -350,6 +350,9 @@ struct wire_migrate_info {
 };
 #define WIRE_MIGRATE_INFO_SIZE	136
 
+/* The clock of the mono_us fields: CLOCK_MONOTONIC, microseconds.  Never fails. */
+uint64_t wire_mono_us(void);
+
 /* ------------------------------------------------------------------------ */
 /* Names, for logs.  Never NULL: unknown values map to "?". */
 const char *wire_type_name(uint32_t type);

@@ -289,6 +289,18 @@ track_parse_u64(const char *p, size_t len, uint64_t *out)
 	return (int)i;
 }
 
+unsigned
+track_reply_code(const struct track_view *v, char first, int *more)
+{
+	const char *p = v->p;
+
+	if (v->len < 3 || p[0] < first || p[0] > '5' || p[1] < '0' || p[1] > '9' ||
+	    p[2] < '0' || p[2] > '9' || (v->len > 3 && p[3] != ' ' && p[3] != '-'))
+		return 0;
+	*more = v->len > 3 && p[3] == '-';
+	return (unsigned)((p[0] - '0') * 100 + (p[1] - '0') * 10 + p[2] - '0');
+}
+
 int
 track_word(const char *p, size_t len, const char *w)
 {

@@ -204,6 +204,14 @@ int track_parse_u64(const char *p, size_t len, uint64_t *out);
  * followed by the end, SP or another non-letter, else 0. */
 int track_word(const char *p, size_t len, const char *w);
 
+/*
+ * A reply line's code (FTP, RFC 959 4.2; SMTP, RFC 5321 4.2): three digits
+ * whose first is from first to '5', then SP, "-" or the end of the line.
+ * Returns the code, or 0 if the line is no reply line; *more is 1 when
+ * "-" says the reply goes on.
+ */
+unsigned track_reply_code(const struct track_view *v, char first, int *more);
+
 /* FNV-1a 64 of p[0..len), for remembering arguments (tags, paths). */
 uint64_t track_hash(const char *p, size_t len);
 

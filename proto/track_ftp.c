@@ -235,21 +235,19 @@ static int
 ftp_reply_line(struct track *t, const struct track_view *v)
 {
 	struct ftp_state *st = ST(t);
-	const char *p = v->p;
 	unsigned code;
+	int more;
 
-	if (v->len < 3 || p[0] < '1' || p[0] > '5' || p[1] < '0' || p[1] > '9' ||
-	    p[2] < '0' || p[2] > '9' || (v->len > 3 && p[3] != ' ' && p[3] != '-')) {
+	if ((code = track_reply_code(v, '1', &more)) == 0) {
 		if (st->mcode)	/* RFC 959 4.2: free text inside a reply */
 			return 0;
 		return track_fail(t, "FTP: bad reply line");
 	}
-	code = (unsigned)((p[0] - '0') * 100 + (p[1] - '0') * 10 + p[2] - '0');
 	if (st->mcode) {
-		if (code != st->mcode || (v->len > 3 && p[3] == '-'))
+		if (code != st->mcode || more)
 			return 0;
 		st->mcode = 0;
-	} else if (v->len > 3 && p[3] == '-') {
+	} else if (more) {
 		st->mcode = (uint16_t)code;
 		return 0;
 	}

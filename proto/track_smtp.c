@@ -188,16 +188,14 @@ static int
 smtp_reply_line(struct track *t, const struct track_view *v)
 {
 	struct smtp_state *st = ST(t);
-	const char *p = v->p;
 	unsigned code;
+	int more;
 
-	if (v->len < 3 || p[0] < '2' || p[0] > '5' || p[1] < '0' || p[1] > '9' ||
-	    p[2] < '0' || p[2] > '9' || (v->len > 3 && p[3] != ' ' && p[3] != '-'))
+	if ((code = track_reply_code(v, '2', &more)) == 0)
 		return track_fail(t, "SMTP: bad reply line");
-	code = (unsigned)((p[0] - '0') * 100 + (p[1] - '0') * 10 + p[2] - '0');
 	if (st->mcode && code != st->mcode)
 		return track_fail(t, "SMTP: reply code changed in a reply");
-	if (v->len > 3 && p[3] == '-') {
+	if (more) {
 		st->mcode = (uint16_t)code;
 		return 0;
 	}

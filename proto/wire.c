@@ -7,6 +7,7 @@
  * allocation.
  */
 #include <string.h>
+#include <time.h>
 
 #include "migwire.h"
 
@@ -126,6 +127,15 @@ static const char *const vreason_names[WIRE_VR_MAX] = {
 static const char *const bye_names[WIRE_BYE_REASON_MAX] = {
 	"normal", "version", "protocol", "quiesce"
 };
+
+uint64_t
+wire_mono_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 const char *
 wire_reason_name(unsigned r)

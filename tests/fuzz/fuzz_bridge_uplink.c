@@ -27,18 +27,9 @@ static struct bridge	fz_bridge;
 struct bridge		*bridge = &fz_bridge;
 
 uint64_t
-bridge_now_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-uint64_t
 bridge_unix_ms(void)
 {
-	return bridge_now_us() / 1000;
+	return wire_mono_us() / 1000;
 }
 
 int

@@ -394,12 +394,12 @@ test_quiesce_timeout(void **state)
 {
 	struct fake_agent	 a;
 	struct quiesce		*q;
-	uint64_t		 t0 = hook_now_us(), dt;
+	uint64_t		 t0 = wire_mono_us(), dt;
 
 	(void)state;
 	fake_agent_start(&a, 0);
 	q = quiesce_run(5, xsspec, 100);
-	dt = hook_now_us() - t0;
+	dt = wire_mono_us() - t0;
 	assert_non_null(q);
 	assert_true(dt >= 100000);
 	key_equal(a.xs, MIGXS_STATE, MIGXS_STATE_SERVING);

@@ -31,11 +31,23 @@
  *                           speculative read before the blocking read of
  *                           the request line, so half a line counts):
  *                           READING; a successful empty read (mod_ssl's
- *                           AP_MODE_INIT) ends HANDSHAKE: back to NEW
+ *                           AP_MODE_INIT) ends HANDSHAKE: back to NEW.
+ *                           Under an async MPM (event) it leaves the chain
+ *                           once the first request was read:
+ *   pre_read_request        event resumes a connection only once bytes
+ *                           arrived, so from the second request on it
+ *                           starts READING itself; sync MPMs: arms the
+ *                           filter
  *   post_read_request       request PROCESSING, connection state ends
- *   MIGSTATE_OUT filter     first response brigade (after the HTTP header
- *                           filter, so Content-Length is final):
- *                           WRITING_SMALL or WRITING_LARGE; removes itself
+ *   MIGSTATE_CONN_OUT       (HTTP/1, a connection filter: no per-request
+ *                           filter to add) the first response bytes after
+ *                           post_read_request that are not a 1xx interim
+ *                           response, i.e. the final status line: the
+ *                           header filter has fixed Content-Length by then:
+ *                           WRITING_SMALL or WRITING_LARGE
+ *   MIGSTATE_OUT  filter    (HTTP/2 streams, added in post_read_request)
+ *                           the same on the stream's first brigade, after
+ *                           mod_http2's response filter; removes itself
  *   log_transaction         request done (EOR: the bytes left); the
  *                           connection goes IDLE when it was the last
  *                           outstanding one and the connection stays open
@@ -46,6 +58,12 @@
  * suspend/resume hooks are not needed.  The connection word is updated by
  * compare-and-swap because HTTP/2 streams open and close in mod_http2's
  * worker threads concurrently with each other.
+ *
+ * Cost: per HTTP/1 keep-alive request under event, three hook calls
+ * (pre_read_request, post_read_request, log_transaction), no allocation,
+ * three compare-and-swaps and eight atomic adds, one test of a pointer per
+ * brigade written and one per read of the first request only: 301
+ * instructions here (docs/mod_migstate.md, tests/bench/bench-mod_migstate.sh).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +97,15 @@ module AP_MODULE_DECLARE_DATA migstate_module;
 #define MIGSTATE_DEFAULT_THRESHOLD	4194304
 #define MIGSTATE_RETAINED_KEY		"mod_migstate_retained"
 
+#define MIGSTATE_LIKELY(x)	__builtin_expect(!!(x), 1)
+#define MIGSTATE_UNLIKELY(x)	__builtin_expect(!!(x), 0)
+/*
+ * Keeps a slower path out of its caller, whose fast path stays a few
+ * instructions (no frame, no stack protector); COLD for the rare ones.
+ */
+#define MIGSTATE_SLOW		__attribute__((noinline))
+#define MIGSTATE_COLD		__attribute__((noinline, cold))
+
 /* Server configuration (global only: the module is server-wide). */
 typedef struct {
 	int		 enabled;	/* MigState: 1 On, 0 Off, -1 unset (On) */
@@ -94,16 +121,31 @@ typedef struct {
 	uint32_t	 nslots;
 } migstate_retained;
 
+typedef struct migstate_conn migstate_conn;
+
+/* Per-request state, from post_read_request to log_transaction. */
+typedef struct migstate_req {
+	migstate_conn	*mc;		/* the primary connection's state */
+	request_rec	*r;		/* as read (r->next: internal redirects) */
+	int		 state;		/* enum wire_reason held, or -1 */
+} migstate_req;
+
 /*
  * Per-connection state, in c->conn_config of the primary connection.
  * word packs the connection state, flags and the number of outstanding
  * requests; it changes only by compare-and-swap (see migstate_conn_apply).
+ * The other fields belong to the thread that handles the primary
+ * connection (HTTP/1) and are not touched by HTTP/2 streams.
  */
-typedef struct {
+struct migstate_conn {
 	uint32_t	 word;
 	int		 armed;		/* next non-empty read starts a request */
+	int		 drop;		/* event: MIGSTATE_IN to leave the chain */
+	ap_filter_t	*in;		/* MIGSTATE_IN while in the chain */
+	migstate_req	*pending;	/* HTTP/1: read, response not started */
+	migstate_req	 rq1;		/* HTTP/1: a request's state, if free */
 	apr_bucket_brigade *peek;	/* for the speculative read, lazily */
-} migstate_conn;
+};
 
 #define W_CSTATE(w)	((w) & 0xfu)	/* enum wire_reason or CS_NONE */
 #define CS_NONE		0xfu
@@ -121,13 +163,6 @@ enum migstate_ev {
 	EV_CLOSE		/* connection closed */
 };
 
-/* Per-request state, in the request_config of the first request_rec. */
-typedef struct {
-	migstate_conn	*mc;		/* the primary connection's state */
-	conn_rec	*c;		/* the request's connection (c2 for h2) */
-	int		 state;		/* enum wire_reason held, or -1 */
-} migstate_req;
-
 /* Parent and children: set in post_config, inherited by fork. */
 static migstate_retained	*migstate_ret;
 static int			 migstate_on;
@@ -139,6 +174,7 @@ static struct migshm_slot	*migstate_slot;
 static ap_filter_rec_t		*migstate_in_handle;
 static ap_filter_rec_t		*migstate_tls_handle;
 static ap_filter_rec_t		*migstate_out_handle;
+static ap_filter_rec_t		*migstate_conn_out_handle;
 
 /* ------------------------------------------------------------ gauges */
 
@@ -156,7 +192,7 @@ migstate_slots(void)
 }
 
 /* The word after ev on old; arg is EV_REQ_DONE's state to take. */
-static uint32_t
+static inline __attribute__((always_inline)) uint32_t
 migstate_conn_next(uint32_t old, enum migstate_ev ev, uint32_t arg)
 {
 	uint32_t cs = W_CSTATE(old), flags = old & ~0xfu;
@@ -190,9 +226,10 @@ migstate_conn_next(uint32_t old, enum migstate_ev ev, uint32_t arg)
  * Apply ev to the connection and move its gauge if its state changed.
  * Each value of the state is entered by the thread that swapped it in and
  * left by the one that swapped it out, so the gauges stay exact whatever
- * the interleaving of HTTP/2 streams.
+ * the interleaving of HTTP/2 streams.  Inlined: ev is a constant at every
+ * call, so each call compiles to its own short transition.
  */
-static void
+static inline __attribute__((always_inline)) void
 migstate_conn_apply(migstate_conn *mc, enum migstate_ev ev, uint32_t arg)
 {
 	uint32_t old = __atomic_load_n(&mc->word, __ATOMIC_RELAXED), new;
@@ -217,29 +254,33 @@ migstate_conn_get(conn_rec *c)
 	return ap_get_module_config(c->conn_config, &migstate_module);
 }
 
-static migstate_req *
-migstate_req_get(request_rec *r)
+/* Leave PROCESSING for reason (a writing state), once. */
+static void
+migstate_req_write(migstate_req *rq, int reason)
 {
-	while (r->prev != NULL)
-		r = r->prev;
-	return ap_get_module_config(r->request_config, &migstate_module);
+	if (rq->state == WIRE_R_PROCESSING) {
+		migstate_gauge((unsigned)reason, 1);
+		migstate_gauge(WIRE_R_PROCESSING, -1);
+		rq->state = reason;
+	}
 }
 
 /*
- * The request completed (or its pool went away first): leave its state
- * and, if it was the connection's last one, let the connection go idle,
- * unless it is about to close.  Idempotent.
+ * The request completed: leave its state (which frees rq) and, if it was
+ * the connection's last one, let the connection go idle, unless it is
+ * about to close.
  */
 static void
 migstate_req_end(migstate_req *rq)
 {
-	conn_rec	*c = rq->c;
+	migstate_conn	*mc = rq->mc;
+	conn_rec	*c = rq->r->connection;
 	uint32_t	 next = WIRE_R_IDLE;
 
-	if (rq->state < 0)
-		return;
-	migstate_gauge(rq->state, -1);
-	rq->state = -1;
+	migstate_gauge((unsigned)rq->state, -1);
+	if (c->master == NULL && mc->pending == rq)
+		mc->pending = NULL;
+	rq->state = -1;		/* mc->rq1 is free again */
 	/*
 	 * Pipelined data waiting is not looked at (c->data_in_input_filters
 	 * is stale here): the next request's read ends IDLE microseconds
@@ -247,14 +288,7 @@ migstate_req_end(migstate_req *rq)
 	 */
 	if (c->master == NULL && (c->aborted || c->keepalive == AP_CONN_CLOSE))
 		next = CS_NONE;
-	migstate_conn_apply(rq->mc, EV_REQ_DONE, next);
-}
-
-static apr_status_t
-migstate_req_cleanup(void *arg)
-{
-	migstate_req_end(arg);
-	return APR_SUCCESS;
+	migstate_conn_apply(mc, EV_REQ_DONE, next);
 }
 
 static apr_status_t
@@ -279,49 +313,62 @@ migstate_has_data(apr_bucket_brigade *bb)
 }
 
 /*
- * MIGSTATE_IN (AP_FTYPE_CONNECTION, above mod_ssl: plaintext).  Armed by
- * pre_connection and pre_read_request; the first read that returns data
- * (or finds some waiting) starts READING and disarms, so request bodies
- * never count as reading.
+ * The first byte of a request arrived: READING.  Under event, the filter
+ * is then no longer needed: the next pre_read_request takes it out of the
+ * chain and takes over (see there).
  */
-static apr_status_t
-migstate_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
+static void
+migstate_in_started(migstate_conn *mc)
+{
+	mc->armed = 0;
+	mc->drop = migstate_async;
+	migstate_conn_apply(mc, EV_READ, 0);
+}
+
+/* migstate_in_filter's work while armed. */
+static MIGSTATE_COLD apr_status_t
+migstate_in_armed(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
     apr_read_type_e block, apr_off_t readbytes)
 {
 	migstate_conn	*mc = f->ctx;
 	apr_status_t	 rv;
 
-	if (mc->armed && mode == AP_MODE_GETLINE && block == APR_BLOCK_READ) {
+	if (mode == AP_MODE_GETLINE && block == APR_BLOCK_READ) {
 		/*
 		 * The request line is read whole (the core filter blocks until
 		 * LF): wait for its first byte without consuming it, so that
-		 * half a request line already counts as reading.  An async MPM
-		 * (event) resumes a kept-alive connection only once bytes
-		 * arrived: no need to look.
+		 * half a request line already counts as reading.
 		 */
-		if (migstate_async && f->c->keepalives > 0) {
-			mc->armed = 0;
-			migstate_conn_apply(mc, EV_READ, 0);
-			return ap_get_brigade(f->next, bb, mode, block, readbytes);
-		}
 		if (mc->peek == NULL)
 			mc->peek = apr_brigade_create(f->c->pool, f->c->bucket_alloc);
 		rv = ap_get_brigade(f->next, mc->peek, AP_MODE_SPECULATIVE, APR_BLOCK_READ, 1);
-		if (rv == APR_SUCCESS && migstate_has_data(mc->peek)) {
-			mc->armed = 0;
-			migstate_conn_apply(mc, EV_READ, 0);
-		}
+		if (rv == APR_SUCCESS && migstate_has_data(mc->peek))
+			migstate_in_started(mc);
 		apr_brigade_cleanup(mc->peek);
 	}
 	rv = ap_get_brigade(f->next, bb, mode, block, readbytes);
 	if (!mc->armed || rv != APR_SUCCESS)
 		return rv;
-	if (migstate_has_data(bb)) {
-		mc->armed = 0;
-		migstate_conn_apply(mc, EV_READ, 0);
-	} else if (W_CSTATE(__atomic_load_n(&mc->word, __ATOMIC_RELAXED)) == WIRE_R_HANDSHAKE)
+	if (migstate_has_data(bb))
+		migstate_in_started(mc);
+	else if (W_CSTATE(__atomic_load_n(&mc->word, __ATOMIC_RELAXED)) == WIRE_R_HANDSHAKE)
 		migstate_conn_apply(mc, EV_TLS_DONE, 0);	/* mod_ssl succeeded */
 	return rv;
+}
+
+/*
+ * MIGSTATE_IN (AP_FTYPE_CONNECTION, above mod_ssl: plaintext).  Armed by
+ * pre_connection and (sync MPMs) pre_read_request; the first read that
+ * returns data (or finds some waiting) starts READING and disarms, so
+ * request bodies never count as reading.  Disarmed, it only passes on.
+ */
+static apr_status_t
+migstate_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode,
+    apr_read_type_e block, apr_off_t readbytes)
+{
+	if (MIGSTATE_LIKELY(!((migstate_conn *)f->ctx)->armed))
+		return ap_get_brigade(f->next, bb, mode, block, readbytes);
+	return migstate_in_armed(f, bb, mode, block, readbytes);
 }
 
 /*
@@ -344,46 +391,133 @@ migstate_tls_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_input_mode_t mode
 	return rv;
 }
 
-/* The writing state for r's response, decided on its first brigade. */
+/*
+ * The writing state for r's response, decided on its first bytes.
+ * Content-Length is 1*DIGIT (RFC 9110, 8.6); anything else is an unknown
+ * length.  Parsed here rather than by apr_strtoff: a hundred instructions
+ * less on every request.  A length set with ap_set_content_length() (the
+ * default handler, the content-length filter, which also recomputes it
+ * after byterange) is in r->clength: below the threshold it settles the
+ * question without looking the field up (a filter that changes the body
+ * unsets the field, it does not enlarge it).
+ */
 static int
 migstate_out_reason(request_rec *r)
 {
 	const char	*cl;
-	char		*end;
-	apr_off_t	 len;
+	apr_off_t	 len = 0;
+	int		 n;
 
 	if (r->header_only || r->status == HTTP_NO_CONTENT || r->status == HTTP_NOT_MODIFIED)
 		return WIRE_R_WRITING_SMALL;
+	if (r->clength > 0 && r->clength < migstate_threshold)
+		return WIRE_R_WRITING_SMALL;
 	/* After the HTTP header (and byterange) filters: the length sent. */
 	cl = apr_table_get(r->headers_out, "Content-Length");
-	if (cl == NULL || apr_strtoff(&len, cl, &end, 10) != APR_SUCCESS || *end != '\0')
+	if (cl == NULL || *cl == '\0')
 		return WIRE_R_WRITING_SMALL;	/* unknown length (chunked, h2) */
+	for (n = 0; cl[n] >= '0' && cl[n] <= '9'; n++) {
+		if (n == 18)
+			return WIRE_R_WRITING_LARGE;	/* >= 10^18: surely large */
+		len = len * 10 + (cl[n] - '0');
+	}
+	if (cl[n] != '\0')
+		return WIRE_R_WRITING_SMALL;
 	return len >= migstate_threshold ? WIRE_R_WRITING_LARGE : WIRE_R_WRITING_SMALL;
 }
 
+/* 1 if the len bytes at s start a 1xx status line ("HTTP/1.1 100 ..."). */
+static inline int
+migstate_is_1xx(const char *s, apr_size_t len)
+{
+	return len >= 10 && s[0] == 'H' && s[1] == 'T' && s[2] == 'T' && s[3] == 'P' &&
+	    s[4] == '/' && s[8] == ' ' && s[9] == '1';
+}
+
+/* migstate_is_interim() for the in-memory bucket types but heap. */
+static MIGSTATE_COLD int
+migstate_is_interim_read(apr_bucket *b)
+{
+	const char	*s;
+	apr_size_t	 len;
+
+	if (!APR_BUCKET_IS_POOL(b) && !APR_BUCKET_IS_TRANSIENT(b) && !APR_BUCKET_IS_IMMORTAL(b))
+		return 0;
+	if (apr_bucket_read(b, &s, &len, APR_NONBLOCK_READ) != APR_SUCCESS)
+		return 0;
+	return migstate_is_1xx(s, len);
+}
+
 /*
- * MIGSTATE_OUT (AP_FTYPE_TRANSCODE).  The response's first brigade moves
- * the request from PROCESSING to writing; the filter then removes itself.
+ * 1 if b, the first bytes of a response, start a 1xx interim response
+ * ("HTTP/1.1 100 Continue", 101, 103): the final one is still to come.
+ * Only in-memory buckets are looked at; mod_http's status lines are (the
+ * header filter's in a heap bucket, read in place).
+ */
+static inline int
+migstate_is_interim(apr_bucket *b)
+{
+	if (APR_BUCKET_IS_HEAP(b))
+		return migstate_is_1xx(((apr_bucket_heap *)b->data)->base + b->start, b->length);
+	return migstate_is_interim_read(b);
+}
+
+/*
+ * MIGSTATE_CONN_OUT's work while a request is pending: if bb holds the
+ * first bytes of its final response, it is writing now.  Then pass bb on.
+ */
+static MIGSTATE_SLOW apr_status_t
+migstate_conn_out_first(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+	migstate_conn	*mc = f->ctx;
+	migstate_req	*rq = mc->pending;
+	request_rec	*r = rq->r;
+	apr_bucket	*b;
+
+	for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = APR_BUCKET_NEXT(b))
+		if (!APR_BUCKET_IS_METADATA(b) && b->length != 0)
+			break;
+	if (b != APR_BRIGADE_SENTINEL(bb) && !migstate_is_interim(b)) {
+		/* An internal redirect (ErrorDocument, DirectoryIndex) answers. */
+		while (r->next != NULL)
+			r = r->next;
+		migstate_req_write(rq, migstate_out_reason(r));
+		mc->pending = NULL;
+	}
+	return ap_pass_brigade(f->next, bb);
+}
+
+/*
+ * MIGSTATE_CONN_OUT (AP_FTYPE_CONNECTION, above mod_ssl: plaintext), on
+ * primary connections.  HTTP/1 writes one response after the other on a
+ * connection, each after its request was read: the first response bytes
+ * after post_read_request are that request's status line and headers.
+ * Otherwise it only passes on.
+ */
+static apr_status_t
+migstate_conn_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+	if (MIGSTATE_UNLIKELY(((migstate_conn *)f->ctx)->pending != NULL))
+		return migstate_conn_out_first(f, bb);
+	return ap_pass_brigade(f->next, bb);
+}
+
+/*
+ * MIGSTATE_OUT (AP_FTYPE_TRANSCODE), on HTTP/2 streams only.  The
+ * response's first brigade moves the request from PROCESSING to writing;
+ * the filter then removes itself.
  */
 static apr_status_t
 migstate_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
-	migstate_req	*rq = f->ctx;
-	int		 reason;
-
-	if (rq->state == WIRE_R_PROCESSING) {
-		reason = migstate_out_reason(f->r);
-		migstate_gauge(reason, 1);
-		migstate_gauge(WIRE_R_PROCESSING, -1);
-		rq->state = reason;
-	}
+	migstate_req_write(f->ctx, migstate_out_reason(f->r));
 	ap_remove_output_filter(f);
 	return ap_pass_brigade(f->next, bb);
 }
 
 /* ------------------------------------------------------------- hooks */
 
-/* Primary client connections get a state and the input filters. */
+/* Primary client connections get a state and the connection filters. */
 static int
 migstate_pre_connection(conn_rec *c, void *csd)
 {
@@ -395,22 +529,60 @@ migstate_pre_connection(conn_rec *c, void *csd)
 	mc = apr_pcalloc(c->pool, sizeof(*mc));
 	mc->word = WIRE_R_NEW;
 	mc->armed = 1;
+	mc->rq1.state = -1;
 	ap_set_module_config(c->conn_config, &migstate_module, mc);
 	apr_pool_cleanup_register(c->pool, mc, migstate_conn_cleanup, apr_pool_cleanup_null);
 	migstate_gauge(WIRE_R_NEW, 1);
-	ap_add_input_filter_handle(migstate_in_handle, mc, NULL, c);
+	mc->in = ap_add_input_filter_handle(migstate_in_handle, mc, NULL, c);
 	ap_add_input_filter_handle(migstate_tls_handle, mc, NULL, c);
+	ap_add_output_filter_handle(migstate_conn_out_handle, mc, NULL, c);
 	return DECLINED;
 }
 
-/* Fires before any byte of the next request: arm the input filter. */
+/*
+ * Take MIGSTATE_IN out of the input chain for good.  r, just created,
+ * copied the chain's head: ap_remove_input_filter() fixes only the
+ * connection's, so r's pointers (and any filter added before this hook
+ * ran) are moved past it here.
+ */
+static void
+migstate_in_drop(migstate_conn *mc, request_rec *r)
+{
+	ap_filter_t *f = mc->in, *g;
+
+	ap_remove_input_filter(f);
+	if (r->proto_input_filters == f)
+		r->proto_input_filters = f->next;
+	if (r->input_filters == f)
+		r->input_filters = f->next;
+	for (g = r->input_filters; g != NULL; g = g->next)
+		if (g->next == f)
+			g->next = f->next;
+	mc->in = NULL;
+}
+
+/*
+ * Fires before any byte of the next request is read (r is fresh).  Sync
+ * MPMs, and event's first request: arm MIGSTATE_IN.  Event's later
+ * requests: event resumes a kept-alive connection only when bytes arrived
+ * (or are already buffered), so READING starts here, without the filter,
+ * which leaves the chain.
+ */
 static void
 migstate_pre_read_request(request_rec *r, conn_rec *c)
 {
 	migstate_conn *mc;
 
-	(void)r;
-	if (c->master == NULL && (mc = migstate_conn_get(c)) != NULL)
+	if (migstate_slot == NULL || c->master != NULL ||
+	    (mc = ap_get_module_config(c->conn_config, &migstate_module)) == NULL)
+		return;
+	if (MIGSTATE_UNLIKELY(mc->drop)) {
+		mc->drop = 0;
+		migstate_in_drop(mc, r);
+	}
+	if (mc->in == NULL)
+		migstate_conn_apply(mc, EV_READ, 0);
+	else
 		mc->armed = 1;
 }
 
@@ -421,50 +593,43 @@ migstate_post_read_request(request_rec *r)
 	migstate_conn	*mc;
 	migstate_req	*rq;
 
-	if (r->main != NULL || r->prev != NULL || (mc = migstate_conn_get(r->connection)) == NULL)
+	if (migstate_slot == NULL || r->main != NULL || r->prev != NULL ||
+	    (mc = migstate_conn_get(r->connection)) == NULL)
 		return DECLINED;
-	rq = apr_palloc(r->pool, sizeof(*rq));
+	/* HTTP/1 uses the connection's slot unless requests overlap. */
+	if (r->connection->master == NULL && mc->rq1.state < 0)
+		rq = &mc->rq1;
+	else
+		rq = apr_palloc(r->pool, sizeof(*rq));
 	rq->mc = mc;
-	rq->c = r->connection;
+	rq->r = r;
 	rq->state = WIRE_R_PROCESSING;
 	ap_set_module_config(r->request_config, &migstate_module, rq);
 	migstate_gauge(WIRE_R_PROCESSING, 1);
 	migstate_conn_apply(mc, EV_REQ_OPEN, 0);
-	/* Normally ended by log_transaction; the pool's end is the backstop. */
-	apr_pool_cleanup_register(r->pool, rq, migstate_req_cleanup, apr_pool_cleanup_null);
+	if (r->connection->master == NULL)
+		mc->pending = rq;
+	else
+		ap_add_output_filter_handle(migstate_out_handle, rq, r, r->connection);
 	return DECLINED;
 }
 
-static void
-migstate_add_out_filter(request_rec *r)
-{
-	migstate_req *rq;
-
-	if (r->main == NULL && (rq = migstate_req_get(r)) != NULL &&
-	    rq->state == WIRE_R_PROCESSING)
-		ap_add_output_filter_handle(migstate_out_handle, rq, r, r->connection);
-}
-
-static void
-migstate_insert_filter(request_rec *r)
-{
-	migstate_add_out_filter(r);
-}
-
-/* Error responses rebuild the filter chain: insert again. */
-static void
-migstate_insert_error_filter(request_rec *r)
-{
-	migstate_add_out_filter(r);
-}
-
-/* Runs from the EOR bucket's destruction: the response left. */
+/*
+ * The response left: log_transaction runs when the request's EOR bucket
+ * is destroyed (a pre-cleanup of r->pool), which every request that went
+ * through post_read_request gets, also on errors and aborts.
+ */
 static int
 migstate_log_transaction(request_rec *r)
 {
 	migstate_req *rq;
 
-	if (r->main == NULL && (rq = migstate_req_get(r)) != NULL)
+	if (migstate_slot == NULL)
+		return DECLINED;
+	while (r->prev != NULL)
+		r = r->prev;
+	if (r->main == NULL && (rq = ap_get_module_config(r->request_config, &migstate_module)) != NULL &&
+	    rq->state >= 0)
 		migstate_req_end(rq);
 	return DECLINED;
 }
@@ -761,13 +926,16 @@ migstate_register_hooks(apr_pool_t *p)
 	ap_hook_child_status(migstate_child_status, NULL, NULL, APR_HOOK_MIDDLE);
 	/* Early, so the NEW count covers the whole life of the connection. */
 	ap_hook_pre_connection(migstate_pre_connection, NULL, NULL, APR_HOOK_FIRST);
+	/* Before the request line is read; no order needed. */
 	ap_hook_pre_read_request(migstate_pre_read_request, NULL, NULL, APR_HOOK_MIDDLE);
 	/* First: PROCESSING starts as soon as the head is read. */
 	ap_hook_post_read_request(migstate_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
-	ap_hook_insert_filter(migstate_insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
-	ap_hook_insert_error_filter(migstate_insert_error_filter, NULL, NULL, APR_HOOK_MIDDLE);
 	/* Last: the response is over once every logger wrote its line. */
 	ap_hook_log_transaction(migstate_log_transaction, NULL, NULL, APR_HOOK_REALLY_LAST);
+	/*
+	 * No insert_filter hook: the output filters are added by
+	 * pre_connection (HTTP/1) and post_read_request (HTTP/2).
+	 */
 
 	/* Above mod_ssl (CONNECTION + 5): sees plaintext. */
 	migstate_in_handle = ap_register_input_filter("MIGSTATE_IN", migstate_in_filter,
@@ -775,9 +943,12 @@ migstate_register_hooks(apr_pool_t *p)
 	/* Below mod_ssl, next to the network: sees the first TLS record. */
 	migstate_tls_handle = ap_register_input_filter("MIGSTATE_TLS", migstate_tls_filter,
 	    NULL, AP_FTYPE_CONNECTION + 9);
-	/* After the HTTP header and byterange filters (PROTOCOL). */
+	/* HTTP/2: after mod_http2's response and the byterange filters. */
 	migstate_out_handle = ap_register_output_filter("MIGSTATE_OUT", migstate_out_filter,
 	    NULL, AP_FTYPE_TRANSCODE);
+	/* HTTP/1: above mod_ssl (CONNECTION + 5), after the header filter. */
+	migstate_conn_out_handle = ap_register_output_filter("MIGSTATE_CONN_OUT",
+	    migstate_conn_out_filter, NULL, AP_FTYPE_CONNECTION);
 }
 
 AP_DECLARE_MODULE(migstate) = {

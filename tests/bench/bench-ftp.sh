@@ -9,6 +9,7 @@
 # The clients run on the same cores as the proxy and vsftpd: compare the
 # rows with each other, not with other machines.
 B=${B:-build}
+. "$(dirname "$0")/lib.sh"
 AGENT=$B/guest-agent/migstate-agent
 MB=${BENCH_FTP_MB:-100}
 [ -x "$AGENT" ] || { echo "bench-ftp: $AGENT not built"; exit 1; }
@@ -92,15 +93,13 @@ AC
 PIDS="$PIDS $!"
 up "$D"; up "$PP"; up "$PE"; up "$PI"
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
 # bulk URL [curl options]: median MB/s of 3 downloads.
 bulk() {
 	_u=$1; shift
 	for _i in 1 2 3; do
 		curl -sSk "$@" --max-time 300 -o /dev/null -w '%{speed_download}\n' "$_u" ||
 		    { echo "bench-ftp: curl $_u failed" >&2; echo 0; }
-	done | median | awk '{ printf "%.0f", $1 / 1e6 }'
+	done | bench_median | awk '{ printf "%.0f", $1 / 1e6 }'
 }
 
 # sessions URL [curl options]: median ms of 20 whole sessions.
@@ -109,7 +108,7 @@ sessions() {
 	for _i in $(seq 20); do
 		curl -sSk "$@" --max-time 30 -o /dev/null -w '%{time_total}\n' "$_u" ||
 		    { echo "bench-ftp: curl $_u failed" >&2; echo 0; }
-	done | median | awk '{ printf "%.1f", $1 * 1000 }'
+	done | bench_median | awk '{ printf "%.1f", $1 * 1000 }'
 }
 
 echo "bench-ftp: $MB MiB RETR (median of 3) and 10 KiB sessions (median of 20)"

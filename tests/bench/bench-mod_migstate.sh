@@ -41,6 +41,7 @@ SECS=${SECS:-4}
 CONNS=${CONNS:-4}
 CG_REQS=${CG_REQS:-2000}
 . "$(dirname "$0")/../integration/lib-apache.sh"
+. "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || ma_skip "wrk not installed (apt-get install wrk)"
 ma_init
 RES=$MA_DIR/results
@@ -51,13 +52,6 @@ PIN_SRV= PIN_WRK=
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
 	PIN_SRV=0 PIN_WRK="taskset -c 1"
 fi
-
-# p99 of wrk --latency in microseconds.
-to_us() {
-	awk '{ v = $1; u = v; sub(/^[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-	       f = (u == "us") ? 1 : (u == "ms") ? 1000 : (u == "s") ? 1000000 : 60000000;
-	       printf "%.0f\n", v * f }'
-}
 
 # use SETUP: point the lib-apache.sh variables at that set-up's server.
 use() {
@@ -100,7 +94,7 @@ measure() {
 	out=$($PIN_WRK wrk -t1 -c"$CONNS" -d"${SECS}s" --latency "$3" 2>&1)
 	t1=$(cpu_ticks)
 	rps=$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }')
-	p99=$(echo "$out" | awk '$1 == "99%" { print $2 }' | to_us)
+	p99=$(echo "$out" | awk '$1 == "99%" { print $2 }' | bench_wrk_us)
 	n=$(echo "$out" | awk '/requests in/ { print $1 }')
 	[ -n "$rps" ] && [ -n "$p99" ] && [ -n "$n" ] || ma_fail "wrk: $out"
 	echo "$out" | grep -q 'Non-2xx' && ma_fail "wrk got errors: $out"
@@ -165,14 +159,13 @@ wrk_bench() {
 	done
 	echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-	median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 	echo "medians and ratios (on/none, off/none):"
 	GOAL=
 	for scheme in http https; do
 		for s in on off none; do
 			for f in 3:rps 4:p99 5:cpu 6:usr; do
 				eval "${f#*:}_$s=$(awk -v s=$s -v k=$scheme -v c=${f%%:*} \
-				    '$1 == s && $2 == k { print $c }' "$RES" | median)"
+				    '$1 == s && $2 == k { print $c }' "$RES" | bench_median)"
 			done
 		done
 		awk -v k=$scheme -v a="$rps_on" -v b="$rps_off" -v c="$rps_none" \

@@ -19,6 +19,7 @@
 # each other, not with other machines.  Env: WRK_SECS (5), WRK_CONNS (32),
 # ROUNDS (5), IDLE_CONNS (10000).
 B=${B:-build}
+. "$(dirname "$0")/lib.sh"
 AGENT=$B/guest-agent/migstate-agent
 TB=$B/tests/tools/testbridge
 HOLD="$(dirname "$0")/../tools/holdconns.py"
@@ -168,11 +169,6 @@ start() {
 stop() { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; }
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "n/a" }'; }
-to_ms() {	# wrk's latency (e.g. 1.23ms, 850.00us) in ms
-	awk '{ v = $1; u = v; sub(/^[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-	       printf "%.2f\n", v * (u == "us" ? 0.001 : u == "s" ? 1000 : 1) }'
-}
 
 PROXIES="agent haproxy stunnel"
 HZ=$(getconf CLK_TCK)
@@ -190,7 +186,7 @@ for r in $(seq "$ROUNDS"); do
 		    "https://127.0.0.1:$PORT/small.txt" > "$T/wrk.$p.$r" 2>&1
 		t1=$(ticks "$PID")
 		awk '/^Requests\/sec/ { print $2 }' "$T/wrk.$p.$r" >> "$T/rps.$p"
-		awk '$1 == "99%" { print $2 }' "$T/wrk.$p.$r" | to_ms >> "$T/p99.$p"
+		awk '$1 == "99%" { print $2 }' "$T/wrk.$p.$r" | bench_wrk_us | awk '{ printf "%.2f\n", $1 / 1000 }' >> "$T/p99.$p"
 		awk -v t=$((t1 - t0)) -v hz="$HZ" '/ requests in / {
 		    if ($1 > 0) printf "%.1f\n", t / hz / $1 * 1e6 }' "$T/wrk.$p.$r" >> "$T/cpu.$p"
 	done
@@ -228,9 +224,9 @@ for p in $PROXIES; do
 	exec 5>&-
 	wait "$HPID" 2>/dev/null
 	stop
-	eval "RPS_$p=$(median < "$T/rps.$p") MBS_$p=$(median < "$T/mbs.$p")"
-	printf '%-8s %11s %11s %12s %9s %14s\n' "$p" "$(median < "$T/rps.$p")" \
-	    "$(median < "$T/p99.$p")" "$(median < "$T/cpu.$p")" "$(median < "$T/mbs.$p")" \
+	eval "RPS_$p=$(bench_median < "$T/rps.$p") MBS_$p=$(bench_median < "$T/mbs.$p")"
+	printf '%-8s %11s %11s %12s %9s %14s\n' "$p" "$(bench_median < "$T/rps.$p")" \
+	    "$(bench_median < "$T/p99.$p")" "$(bench_median < "$T/cpu.$p")" "$(bench_median < "$T/mbs.$p")" \
 	    "$kib (${held:-0} held)" >> "$T/table"
 done
 echo "bench-proxy: medians of $ROUNDS rounds (a: wrk ${WRK_SECS}s, $WRK_CONNS connections; b: 100 MiB):"

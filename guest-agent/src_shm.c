@@ -10,6 +10,13 @@
  * Polls between pid checks skip the file-size check (an fstat per poll was
  * a sixth of the agent's idle cost): a file truncated in between faults
  * with SIGBUS when read, and a guard turns that fault into a rejection.
+ *
+ * The agent is the file's one consumer of change hints (migshm.h): it opens
+ * it read-write (only the header's page is mapped writable) so that a poll
+ * reads the slots Apache marked as changed, not all of them; pid checks
+ * (heartbeat and QUERY) read every slot.  A file it may not write (said
+ * when opened), or one from a module without hints, is read whole on
+ * every poll.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -107,13 +114,14 @@ src_shm_try_open(struct src_shm *s)
 
 	if (wire_mono_us() < s->next_try_us)
 		return;
-	if (migshm_open(&s->rd, s->path, &why) == -1) {
+	if (migshm_open_hinted(&s->rd, s->path, &why) == -1) {
 		src_shm_failed(s, "rejected", why);
 		return;
 	}
 	s->open = 1;
 	s->last_why = NULL;
-	log_info("%s: %s: reading %u slots", s->src.name, s->path, s->rd.nslots);
+	log_info("%s: %s: reading %u slots%s", s->src.name, s->path, s->rd.nslots,
+	    s->rd.hinted ? "" : " (not writable: every slot on every poll)");
 }
 
 static void

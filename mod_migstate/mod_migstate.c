@@ -17,7 +17,10 @@
  *
  * The counts are gauges by enum wire_reason in this child's slot of the
  * file described in proto/migshm.h: +1 on entering a state, -1 on leaving
- * it, relaxed atomic adds only.  HTTP/2 streams are requests of their
+ * it, atomic adds only, each change followed by the mark of the slot's
+ * hint bit (the SEQ_CST add is the same instruction as a relaxed one on
+ * x86; the mark is a load and a test, and a locked or only when the agent
+ * cleared the bit since).  HTTP/2 streams are requests of their
  * primary connection, which is IDLE once >= 1 stream completed and none is
  * open.  Pipelined HTTP/1.1 requests each count while outstanding, from
  * the moment Apache reads them.
@@ -61,9 +64,10 @@
  *
  * Cost: per HTTP/1 keep-alive request under event, three hook calls
  * (pre_read_request, post_read_request, log_transaction), no allocation,
- * three compare-and-swaps and eight atomic adds, one test of a pointer per
- * brigade written and one per read of the first request only: 301
- * instructions here (docs/mod_migstate.md, tests/bench/bench-mod_migstate.sh).
+ * three compare-and-swaps and eight atomic adds with their hint marks, one
+ * test of a pointer per brigade written and one per read of the first
+ * request only: 330 instructions here (docs/mod_migstate.md,
+ * tests/bench/bench-mod_migstate.sh).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -170,6 +174,9 @@ static apr_off_t		 migstate_threshold = MIGSTATE_DEFAULT_THRESHOLD;
 static int			 migstate_async;	/* the MPM is event */
 /* Children only: the slot claimed in child_init, NULL = inactive. */
 static struct migshm_slot	*migstate_slot;
+/* Children only: the slot's hint word and bit in the header (migshm.h). */
+static uint64_t			*migstate_hint_word;
+static uint64_t			 migstate_hint_bit;
 
 static ap_filter_rec_t		*migstate_in_handle;
 static ap_filter_rec_t		*migstate_tls_handle;
@@ -178,11 +185,29 @@ static ap_filter_rec_t		*migstate_conn_out_handle;
 
 /* ------------------------------------------------------------ gauges */
 
+/*
+ * Move a gauge, not yet marked.  SEQ_CST, as the hint contract wants
+ * (migshm.h); on x86 the same lock add as a relaxed add.
+ */
+static inline void
+migstate_add(unsigned reason, int32_t delta)
+{
+	if (reason < WIRE_REASON_MAX)
+		__atomic_add_fetch(&migstate_slot->count[reason], delta, __ATOMIC_SEQ_CST);
+}
+
+/* Tell the agent this slot changed: after the change (migshm.h). */
+static inline void
+migstate_mark(void)
+{
+	migshm_hint_set(migstate_hint_word, migstate_hint_bit);
+}
+
 static inline void
 migstate_gauge(unsigned reason, int32_t delta)
 {
-	if (reason < WIRE_REASON_MAX)
-		__atomic_add_fetch(&migstate_slot->count[reason], delta, __ATOMIC_RELAXED);
+	migstate_add(reason, delta);
+	migstate_mark();
 }
 
 static inline struct migshm_slot *
@@ -241,8 +266,9 @@ migstate_conn_apply(migstate_conn *mc, enum migstate_ev ev, uint32_t arg)
 	} while (!__atomic_compare_exchange_n(&mc->word, &old, new, 1,
 	    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
 	if (W_CSTATE(old) != W_CSTATE(new)) {
-		migstate_gauge(W_CSTATE(old), -1);
-		migstate_gauge(W_CSTATE(new), 1);
+		migstate_add(W_CSTATE(old), -1);
+		migstate_add(W_CSTATE(new), 1);
+		migstate_mark();
 	}
 }
 
@@ -259,8 +285,9 @@ static void
 migstate_req_write(migstate_req *rq, int reason)
 {
 	if (rq->state == WIRE_R_PROCESSING) {
-		migstate_gauge((unsigned)reason, 1);
-		migstate_gauge(WIRE_R_PROCESSING, -1);
+		migstate_add((unsigned)reason, 1);
+		migstate_add(WIRE_R_PROCESSING, -1);
+		migstate_mark();
 		rq->state = reason;
 	}
 }
@@ -634,7 +661,11 @@ migstate_log_transaction(request_rec *r)
 	return DECLINED;
 }
 
-/* Write the header of a fresh file at map, the magic last. */
+/*
+ * Write the header of a fresh file at map, the magic last.  Hints are
+ * announced here only: a file kept across a graceful restart that loaded
+ * this module over an older one may have children that do not mark.
+ */
 static void
 migstate_shm_init_header(void *map, uint32_t nslots)
 {
@@ -644,6 +675,7 @@ migstate_shm_init_header(void *map, uint32_t nslots)
 	h->header_size = MIGSHM_HEADER_SIZE;
 	h->slot_size = MIGSHM_SLOT_SIZE;
 	h->nslots = nslots;
+	h->features = MIGSHM_F_HINTS;
 	__atomic_store_n(&h->magic, MIGSHM_MAGIC, __ATOMIC_RELEASE);
 }
 
@@ -767,14 +799,18 @@ migstate_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, ser
 	return OK;
 }
 
-/* Child: claim a free slot by compare-and-swap of its pid from 0. */
+/*
+ * Child: claim a free slot by compare-and-swap of its pid from 0.  Every
+ * store is SEQ_CST and the slot marked after them (the hint contract).
+ */
 static void
 migstate_child_init(apr_pool_t *p, server_rec *s)
 {
+	struct migshm_header	*h;
 	struct migshm_slot	*slots;
 	int32_t			 pid = (int32_t)getpid(), zero;
 	int			 gen = 0, j;
-	uint32_t		 i;
+	uint32_t		 i, bit;
 
 	(void)p;
 	if (!migstate_on || migstate_ret == NULL || migstate_ret->map == NULL)
@@ -783,7 +819,7 @@ migstate_child_init(apr_pool_t *p, server_rec *s)
 	for (i = 0; i < migstate_ret->nslots; i++) {
 		zero = 0;
 		if (__atomic_compare_exchange_n(&slots[i].pid, &zero, pid, 0,
-		    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
 			break;
 	}
 	if (i == migstate_ret->nslots) {
@@ -794,15 +830,20 @@ migstate_child_init(apr_pool_t *p, server_rec *s)
 	}
 	/* The parent zeroed it when the last owner exited; be sure. */
 	for (j = 0; j < WIRE_REASON_MAX; j++)
-		__atomic_store_n(&slots[i].count[j], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&slots[i].count[j], 0, __ATOMIC_SEQ_CST);
 	ap_mpm_query(AP_MPMQ_GENERATION, &gen);
-	__atomic_store_n(&slots[i].generation, (uint32_t)gen, __ATOMIC_RELEASE);
+	__atomic_store_n(&slots[i].generation, (uint32_t)gen, __ATOMIC_SEQ_CST);
 	if (ap_mpm_query(AP_MPMQ_IS_ASYNC, &migstate_async) != APR_SUCCESS)
 		migstate_async = 0;
+	h = migstate_ret->map;
+	bit = i >> migshm_hint_shift(migstate_ret->nslots);
+	migstate_hint_word = &h->hint[bit / 64];
+	migstate_hint_bit = 1ull << (bit % 64);
 	migstate_slot = &slots[i];
+	migstate_mark();
 }
 
-/* Parent: a child exited (even by SIGKILL): its counts vanish. */
+/* Parent: a child exited (even by SIGKILL): its counts vanish (marked). */
 static void
 migstate_child_status(server_rec *s, pid_t pid, ap_generation_t gen, int slot,
     mpm_child_status state)
@@ -819,8 +860,9 @@ migstate_child_status(server_rec *s, pid_t pid, ap_generation_t gen, int slot,
 		if (__atomic_load_n(&slots[i].pid, __ATOMIC_ACQUIRE) != (int32_t)pid)
 			continue;
 		for (j = 0; j < WIRE_REASON_MAX; j++)
-			__atomic_store_n(&slots[i].count[j], 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&slots[i].pid, 0, __ATOMIC_RELEASE);
+			__atomic_store_n(&slots[i].count[j], 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&slots[i].pid, 0, __ATOMIC_SEQ_CST);
+		migshm_hint_mark(migstate_ret->map, i);
 	}
 }
 

@@ -3,6 +3,7 @@
  * file (layout: proto/migshm.h), for tests and the benchmark.
  *
  *   shmwriter create FILE NSLOTS        a fresh file (magic written last)
+ *                                       announcing change hints
  *   shmwriter child FILE REASON COUNT   claim a slot as this process, set
  *                                       count[REASON] = COUNT, print
  *                                       "ready PID" and sleep until killed
@@ -18,6 +19,9 @@
  *                                       robin, reason by turn) and print
  *                                       "change TOTAL MONO_US" (the new total
  *                                       of every count, CLOCK_MONOTONIC)
+ *
+ * Like mod_migstate, every change is a SEQ_CST atomic followed by the mark
+ * of the slot's hint bit (migshm_hint_mark).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -84,6 +88,7 @@ do_create(const char *path, uint32_t n)
 	h->nslots = n;
 	h->threshold = 4 << 20;
 	h->enabled = 1;
+	h->features = MIGSHM_F_HINTS;
 	__atomic_store_n(&h->magic, MIGSHM_MAGIC, __ATOMIC_RELEASE);
 	munmap(m, len);
 	if (rename(tmp, path) == -1)
@@ -101,8 +106,10 @@ claim(uint8_t *m, int32_t pid)
 	for (i = 0; i < h->nslots; i++) {
 		int32_t zero = 0;
 		if (__atomic_compare_exchange_n(&s[i].pid, &zero, pid, 0,
-		    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+			migshm_hint_mark(h, i);
 			return (int)i;
+		}
 	}
 	return -1;
 }
@@ -118,7 +125,8 @@ do_child(const char *path, int reason, int count)
 		fprintf(stderr, "shmwriter: no free slot or bad reason\n");
 		exit(1);
 	}
-	__atomic_store_n(&slots_of(m)[i].count[reason], count, __ATOMIC_RELAXED);
+	__atomic_store_n(&slots_of(m)[i].count[reason], count, __ATOMIC_SEQ_CST);
+	migshm_hint_mark((struct migshm_header *)m, (uint32_t)i);
 	printf("ready %d slot %d\n", (int)getpid(), i);
 	fflush(stdout);
 	for (;;)
@@ -161,7 +169,8 @@ do_churn(const char *path, unsigned rate, unsigned secs, unsigned idle)
 			ts.tv_nsec = (d % 1000000) * 1000;
 			nanosleep(&ts, NULL);
 		}
-		__atomic_add_fetch(&s[k % n].count[k % WIRE_REASON_MAX], 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&s[k % n].count[k % WIRE_REASON_MAX], 1, __ATOMIC_SEQ_CST);
+		migshm_hint_mark((struct migshm_header *)m, k % n);
 		total++;
 		printf("change %llu %llu\n", (unsigned long long)total,
 		    (unsigned long long)now_us());
@@ -182,8 +191,9 @@ main(int argc, char *argv[])
 		struct migshm_slot *s;
 		m = map_file(argv[2], &len);
 		s = &slots_of(m)[atoi(argv[3])];
-		s->count[atoi(argv[5])] = atoi(argv[6]);
-		__atomic_store_n(&s->pid, atoi(argv[4]), __ATOMIC_RELEASE);
+		__atomic_store_n(&s->count[atoi(argv[5])], atoi(argv[6]), __ATOMIC_SEQ_CST);
+		__atomic_store_n(&s->pid, atoi(argv[4]), __ATOMIC_SEQ_CST);
+		migshm_hint_mark((struct migshm_header *)m, (uint32_t)atoi(argv[3]));
 	} else if (argc == 3 && !strcmp(argv[1], "corrupt")) {
 		m = map_file(argv[2], &len);
 		memset(m, 0xee, 8);

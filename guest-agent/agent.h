@@ -307,6 +307,23 @@ void	tls_ctx_free(struct ssl_ctx_st *);
 /* OpenSSL's last error queue as one short text (and the queue cleared). */
 const char *tls_errstr(char *buf, size_t cap);
 
+/*
+ * A TCP socket for OpenSSL to read and write (recv/send, MSG_NOSIGNAL),
+ * which remembers whether its last read came back short: the kernel had no
+ * more bytes, so once OpenSSL holds no unprocessed ones either, another
+ * SSL_read would only fail with EAGAIN (see tls_drained).
+ */
+struct tls_sock {
+	int	fd;
+	int	short_read;		/* the last recv returned less than asked */
+	int	eof;			/* the peer closed */
+};
+struct ssl_st;
+/* Attach s (which must outlive ssl) as ssl's read and write side; 0 or -1. */
+int	tls_sock_attach(struct ssl_st *ssl, struct tls_sock *s, int fd);
+/* Whether SSL_read on ssl would find nothing without a new socket event. */
+int	tls_drained(struct ssl_st *ssl, const struct tls_sock *s);
+
 /* ------------------------------------------------------------ proxyproto.c */
 /*
  * Write a PROXY protocol v2 header (PROXY command, TCP over IPv4 or IPv6)

@@ -116,6 +116,7 @@ struct proxy_conn {
 	int			 cev, bev;	/* events watched now */
 	ev_timer		 tm;
 	SSL			*ssl;
+	struct tls_sock		 ts;		/* ssl's socket */
 	struct proxy_filter	*f;
 	struct pbuf		*c2s, *s2c;
 	int			 hs;		/* TLS handshake in progress */
@@ -329,7 +330,7 @@ proxy_cwrite(struct proxy_conn *c, const char *p, size_t n, const char **why, ch
 static int
 proxy_tls_start(struct proxy_conn *c)
 {
-	if ((c->ssl = SSL_new(c->svc->ctx)) == NULL || SSL_set_fd(c->ssl, c->cfd) != 1)
+	if ((c->ssl = SSL_new(c->svc->ctx)) == NULL || tls_sock_attach(c->ssl, &c->ts, c->cfd) != 0)
 		return -1;
 	SSL_set_accept_state(c->ssl);
 	c->hs = 1;
@@ -562,8 +563,12 @@ proxy_pump_c2b(struct proxy_conn *c, const char **why, char *e, size_t elen)
 		if (room > 0 && c->crdy) {
 			if ((n = proxy_cread(c, t, room, why, e, elen)) == -2)
 				return -2;
-			/* A short plaintext read drained the socket (level-triggered). */
-			c->crdy = n != -1 && (c->ssl != NULL || n == (ssize_t)room);
+			/*
+			 * A drained socket (a short read, under TLS with nothing
+			 * left in OpenSSL) waits for its next event: level-triggered.
+			 */
+			c->crdy = n != -1 && (c->ssl != NULL ? !tls_drained(c->ssl, &c->ts) :
+			    n == (ssize_t)room);
 			if (n == 0)
 				c->crd_eof = 1;
 			else if (n > 0 && line)

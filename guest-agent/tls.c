@@ -3,7 +3,16 @@
  * session resumption by the server-side cache and by tickets, the PEM
  * certificate chain and key of each service.  No SNI: one certificate a
  * service.  Handshakes themselves run in proxy.c.
+ *
+ * OpenSSL reads and writes the client socket through tls_sock, a BIO of
+ * our own: recv/send rather than read/write (the socket calls skip the VFS
+ * layer), and a note of short reads, so that the proxy stops calling
+ * SSL_read when the socket is drained instead of learning it from an
+ * EAGAIN: one system call fewer per request on a keep-alive connection.
  */
+#include <sys/socket.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -99,4 +108,107 @@ void
 tls_ctx_free(SSL_CTX *ctx)
 {
 	SSL_CTX_free(ctx);
+}
+
+/* ------------------------------------------------------------ socket BIO */
+
+static BIO_METHOD	*tls_sock_method;
+
+static int
+tls_sock_read(BIO *b, char *buf, size_t len, size_t *done)
+{
+	struct tls_sock	*s = BIO_get_data(b);
+	ssize_t		 n;
+
+	BIO_clear_retry_flags(b);
+	if ((n = recv(s->fd, buf, len, 0)) > 0) {
+		s->short_read = (size_t)n < len;
+		*done = (size_t)n;
+		return 1;
+	}
+	if (n == 0)
+		s->eof = 1;
+	else if (errno == EAGAIN || errno == EINTR) {
+		s->short_read = 1;
+		BIO_set_retry_read(b);
+	}
+	*done = 0;
+	return 0;		/* errno stays for SSL_ERROR_SYSCALL */
+}
+
+static int
+tls_sock_write(BIO *b, const char *buf, size_t len, size_t *done)
+{
+	struct tls_sock	*s = BIO_get_data(b);
+	ssize_t		 n;
+
+	BIO_clear_retry_flags(b);
+	if ((n = send(s->fd, buf, len, MSG_NOSIGNAL)) >= 0) {
+		*done = (size_t)n;
+		return 1;
+	}
+	if (errno == EAGAIN || errno == EINTR)
+		BIO_set_retry_write(b);
+	*done = 0;
+	return 0;
+}
+
+static long
+tls_sock_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	struct tls_sock	*s = BIO_get_data(b);
+
+	(void)num, (void)ptr;
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+		return 1;	/* nothing is held back */
+	case BIO_CTRL_EOF:
+		return s != NULL && s->eof;
+	case BIO_C_GET_FD:
+		if (s != NULL && ptr != NULL)
+			*(int *)ptr = s->fd;
+		return s != NULL ? s->fd : -1;
+	default:
+		return 0;	/* no KTLS, no pending bytes, nothing else */
+	}
+}
+
+static int
+tls_sock_create(BIO *b)
+{
+	BIO_set_init(b, 1);
+	return 1;
+}
+
+int
+tls_sock_attach(SSL *ssl, struct tls_sock *s, int fd)
+{
+	BIO	*b;
+
+	if (tls_sock_method == NULL) {
+		BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK |
+		    BIO_TYPE_DESCRIPTOR, "migstate socket");
+
+		if (m == NULL || !BIO_meth_set_read_ex(m, tls_sock_read) ||
+		    !BIO_meth_set_write_ex(m, tls_sock_write) ||
+		    !BIO_meth_set_ctrl(m, tls_sock_ctrl) || !BIO_meth_set_create(m, tls_sock_create)) {
+			BIO_meth_free(m);
+			return -1;
+		}
+		tls_sock_method = m;
+	}
+	if ((b = BIO_new(tls_sock_method)) == NULL)
+		return -1;
+	s->fd = fd;
+	s->short_read = 0;
+	s->eof = 0;
+	BIO_set_data(b, s);
+	SSL_set_bio(ssl, b, b);		/* one reference serves both sides */
+	return 0;
+}
+
+int
+tls_drained(SSL *ssl, const struct tls_sock *s)
+{
+	return s->short_read && !SSL_has_pending(ssl);
 }

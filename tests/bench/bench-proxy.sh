@@ -5,19 +5,26 @@
 # P-256 certificate:
 #   (a) HTTP keep-alive small requests: wrk req/s and p99 latency
 #       (Apache event MPM serving a 6-byte file)
-#   (b) bulk: a 100 MiB download with curl -k -o /dev/null (median of 3), MB/s
+#   (b) bulk: a 100 MiB download with curl -k -o /dev/null, MB/s, and the
+#       proxy's CPU time per download
 #   (c) memory per idle TLS connection: 10,000 connections (handshake done,
 #       nothing sent) held to a backend that accepts and holds them; the
 #       proxy's VmRSS delta / 10,000 (fewer if ulimit -n cannot be raised)
 # (a) and (b) run the three proxies side by side, alternating within each
 # round (ROUNDS rounds, median reported), so that a machine whose load
 # drifts treats them alike.  With two or more cores the proxy under test is
-# pinned to the last core and the clients and Apache to the others: the
-# figures then compare the proxies, not the scheduler.  (a) also reports
-# each proxy's own CPU time per request (user + system, from /proc), which
-# the clients' share of the machine does not blur.  Compare the rows with
-# each other, not with other machines.  Env: WRK_SECS (5), WRK_CONNS (32),
-# ROUNDS (5), IDLE_CONNS (10000).
+# pinned to the last core and the clients (wrk, curl) to the others; Apache
+# runs where the scheduler puts it, as a backend in the same guest would,
+# so a proxy that needs less CPU leaves Apache more of its core and serves
+# more requests.  (a) and (b) also report each proxy's own CPU time (from
+# /proc/PID/schedstat, in nanoseconds), which the clients' share of the
+# machine does not blur (stunnel's (b) CPU reads 0: each connection has
+# its own thread, gone when it is counted).  A 100 MiB download takes a
+# fraction of a second here, so (b) makes BULK_REPS of them per proxy per
+# round.  The agent reports to testbridge, which stands for Dom-0's
+# migbridge and runs on the clients' cores.  Compare the
+# rows with each other, not with other machines.  Env: WRK_SECS (5),
+# WRK_CONNS (32), ROUNDS (5), BULK_REPS (3), IDLE_CONNS (10000).
 B=${B:-build}
 . "$(dirname "$0")/lib.sh"
 AGENT=$B/guest-agent/migstate-agent
@@ -25,6 +32,7 @@ TB=$B/tests/tools/testbridge
 HOLD="$(dirname "$0")/../tools/holdconns.py"
 WRK_SECS=${WRK_SECS:-5}
 ROUNDS=${ROUNDS:-5}
+BULK_REPS=${BULK_REPS:-3}
 WRK_CONNS=${WRK_CONNS:-32}
 IDLE_CONNS=${IDLE_CONNS:-10000}
 for f in "$AGENT" "$TB"; do
@@ -46,7 +54,7 @@ chmod 755 "$T"
 PIDS=
 cleanup() {
 	[ -f "$T/arun/httpd.pid" ] && kill "$(cat "$T/arun/httpd.pid")" 2>/dev/null
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS $PID $PID_agent $PID_haproxy $PID_stunnel; do kill "$p" 2>/dev/null; done
 	sleep 0.5
 	wait 2>/dev/null
 	rm -rf "$T"
@@ -98,18 +106,19 @@ python3 "$HOLD" sink "$SINK" > "$T/sink.out" 2>&1 &
 PIDS="$PIDS $!"
 up "$SINK"
 
-# testbridge: the agent reports as it would in production.
-mkfifo "$T/tb.in"
-"$TB" "$T/agents.sock" > "$T/tb.out" 2>&1 < "$T/tb.in" &
-PIDS="$PIDS $!"
-exec 6> "$T/tb.in"
-
 NCPU=$(nproc)
 PIN_PROXY= PIN_LOAD=
 if [ "$NCPU" -ge 2 ] && command -v taskset > /dev/null; then
 	PIN_PROXY="taskset -c $((NCPU - 1))"
 	PIN_LOAD="taskset -c 0-$((NCPU - 2))"
 fi
+
+# testbridge: the agent reports as it would in production, to a receiver
+# that stands for Dom-0's migbridge and so runs off the proxy's core.
+mkfifo "$T/tb.in"
+$PIN_LOAD "$TB" "$T/agents.sock" > "$T/tb.out" 2>&1 < "$T/tb.in" &
+PIDS="$PIDS $!"
+exec 6> "$T/tb.in"
 
 # start NAME BACKEND_PORT: the proxy NAME on a fresh port ($PORT, pid $PID).
 start() {
@@ -168,32 +177,41 @@ start() {
 }
 stop() { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; }
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+cpu_ns() {	# PID: CPU time of all its threads (stunnel's come and go)
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
 
 PROXIES="agent haproxy stunnel"
-HZ=$(getconf CLK_TCK)
-echo "bench-proxy: $NCPU cores; ${PIN_PROXY:+proxy on cpu $((NCPU - 1)), clients and Apache on the rest; }load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench-proxy: $NCPU cores; ${PIN_PROXY:+proxy on cpu $((NCPU - 1)), clients on the rest; }load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for p in $PROXIES; do
 	start $p "$BP"
 	eval "PORT_$p=$PORT PID_$p=$PID"
 done
-# (a) and (b): every round visits the three proxies in turn.
+# (a) and (b): every round visits the three proxies in turn, each round
+# starting one further along, so that none always follows the same one.
+rotate() { echo "$@" | awk -v k="$R" '{ for (i = 0; i < NF; i++) printf "%s ", $((i + k) % NF + 1) }'; }
 for r in $(seq "$ROUNDS"); do
-	for p in $PROXIES; do
+	R=$((r - 1))
+	for p in $(rotate $PROXIES); do
 		eval "PORT=\$PORT_$p PID=\$PID_$p"
-		t0=$(ticks "$PID")
+		t0=$(cpu_ns "$PID")
 		$PIN_LOAD wrk -t1 -c"$WRK_CONNS" -d"$WRK_SECS"s --latency \
 		    "https://127.0.0.1:$PORT/small.txt" > "$T/wrk.$p.$r" 2>&1
-		t1=$(ticks "$PID")
+		t1=$(cpu_ns "$PID")
 		awk '/^Requests\/sec/ { print $2 }' "$T/wrk.$p.$r" >> "$T/rps.$p"
 		awk '$1 == "99%" { print $2 }' "$T/wrk.$p.$r" | bench_wrk_us | awk '{ printf "%.2f\n", $1 / 1000 }' >> "$T/p99.$p"
-		awk -v t=$((t1 - t0)) -v hz="$HZ" '/ requests in / {
-		    if ($1 > 0) printf "%.1f\n", t / hz / $1 * 1e6 }' "$T/wrk.$p.$r" >> "$T/cpu.$p"
+		awk -v t=$((t1 - t0)) '/ requests in / {
+		    if ($1 > 0) printf "%.1f\n", t / 1000 / $1 }' "$T/wrk.$p.$r" >> "$T/cpu.$p"
 	done
-	for p in $PROXIES; do
-		eval "PORT=\$PORT_$p"
-		$PIN_LOAD curl -sk -o /dev/null -w '%{speed_download}\n' \
-		    "https://127.0.0.1:$PORT/100m.bin" | awk '{ printf "%.0f\n", $1 / 1048576 }' >> "$T/mbs.$p"
+	for p in $(rotate $PROXIES); do
+		eval "PORT=\$PORT_$p PID=\$PID_$p"
+		for k in $(seq "$BULK_REPS"); do
+			t0=$(cpu_ns "$PID")
+			$PIN_LOAD curl -sk -o /dev/null -w '%{speed_download}\n' \
+			    "https://127.0.0.1:$PORT/100m.bin" | awk '{ printf "%.0f\n", $1 / 1048576 }' >> "$T/mbs.$p"
+			t1=$(cpu_ns "$PID")
+			echo $(((t1 - t0) / 1000000)) >> "$T/bcpu.$p"
+		done
 	done
 done
 for p in $PROXIES; do
@@ -203,8 +221,8 @@ for p in $PROXIES; do
 done
 
 # (c): one proxy at a time in front of the sink.
-printf '%-8s %11s %11s %12s %9s %14s\n' proxy "(a) req/s" "(a) p99 ms" "(a) cpu us/r" \
-    "(b) MB/s" "(c) KiB/conn" > "$T/table"
+printf '%-8s %11s %11s %12s %9s %11s %14s\n' proxy "(a) req/s" "(a) p99 ms" "(a) cpu us/r" \
+    "(b) MB/s" "(b) cpu ms" "(c) KiB/conn" > "$T/table"
 for p in $PROXIES; do
 	start $p "$SINK"
 	r0=$(rss "$PID")
@@ -225,11 +243,12 @@ for p in $PROXIES; do
 	wait "$HPID" 2>/dev/null
 	stop
 	eval "RPS_$p=$(bench_median < "$T/rps.$p") MBS_$p=$(bench_median < "$T/mbs.$p")"
-	printf '%-8s %11s %11s %12s %9s %14s\n' "$p" "$(bench_median < "$T/rps.$p")" \
+	printf '%-8s %11s %11s %12s %9s %11s %14s\n' "$p" "$(bench_median < "$T/rps.$p")" \
 	    "$(bench_median < "$T/p99.$p")" "$(bench_median < "$T/cpu.$p")" "$(bench_median < "$T/mbs.$p")" \
-	    "$kib (${held:-0} held)" >> "$T/table"
+	    "$(bench_median < "$T/bcpu.$p")" "$kib (${held:-0} held)" >> "$T/table"
 done
-echo "bench-proxy: medians of $ROUNDS rounds (a: wrk ${WRK_SECS}s, $WRK_CONNS connections; b: 100 MiB):"
+echo "bench-proxy: medians of $ROUNDS rounds (a: wrk ${WRK_SECS}s, $WRK_CONNS connections;" \
+    "b: $BULK_REPS downloads of 100 MiB a round, cpu = the proxy's CPU time per download):"
 cat "$T/table"
 verdict() { awk -v a="$2" -v h="$3" -v w="$1" 'BEGIN {
 	printf "bench-proxy: goal %s agent >= haproxy: %s (%s vs %s, x%.3f)\n", w,

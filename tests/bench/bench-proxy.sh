@@ -22,9 +22,17 @@
 # its own thread, gone when it is counted).  A 100 MiB download takes a
 # fraction of a second here, so (b) makes BULK_REPS of them per proxy per
 # round.  The agent reports to testbridge, which stands for Dom-0's
-# migbridge and runs on the clients' cores.  Compare the
-# rows with each other, not with other machines.  Env: WRK_SECS (5),
-# WRK_CONNS (32), ROUNDS (5), BULK_REPS (3), IDLE_CONNS (10000).
+# migbridge and runs on the clients' cores.
+#   (a') the same as (a) with each proxy held to the same CPU budget,
+#       BUDGET percent of one core (a cgroup's CFS quota, 2 ms in every
+#       10 ms at 20 %): then the proxy, not the clients and Apache, limits
+#       the rate, and req/s measures what a proxy serves with that CPU.
+#       Without it, on a machine this small, wrk and Apache saturate their
+#       core first and every proxy that keeps up shows about the same rate.
+#       Skipped if no cgroup CPU controller can be written.
+# Compare the rows with each other, not with other machines.  Env:
+# WRK_SECS (5), WRK_CONNS (32), ROUNDS (5), BULK_REPS (3), BUDGET (20),
+# IDLE_CONNS (10000).
 B=${B:-build}
 . "$(dirname "$0")/lib.sh"
 AGENT=$B/guest-agent/migstate-agent
@@ -33,6 +41,7 @@ HOLD="$(dirname "$0")/../tools/holdconns.py"
 WRK_SECS=${WRK_SECS:-5}
 ROUNDS=${ROUNDS:-5}
 BULK_REPS=${BULK_REPS:-3}
+BUDGET=${BUDGET:-20}
 WRK_CONNS=${WRK_CONNS:-32}
 IDLE_CONNS=${IDLE_CONNS:-10000}
 for f in "$AGENT" "$TB"; do
@@ -52,11 +61,13 @@ fi
 T=$(mktemp -d)
 chmod 755 "$T"
 PIDS=
+CG=
 cleanup() {
 	[ -f "$T/arun/httpd.pid" ] && kill "$(cat "$T/arun/httpd.pid")" 2>/dev/null
 	for p in $PIDS $PID $PID_agent $PID_haproxy $PID_stunnel; do kill "$p" 2>/dev/null; done
 	sleep 0.5
 	wait 2>/dev/null
+	[ -n "$CG" ] && rmdir "$CG" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -187,6 +198,22 @@ for p in $PROXIES; do
 	start $p "$BP"
 	eval "PORT_$p=$PORT PID_$p=$PID"
 done
+# (a')'s budget: a cgroup with a CFS quota (cgroup v2 cpu.max, or v1).
+CG_ROOT=
+if [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers &&
+    mkdir /sys/fs/cgroup/migbench.$$ 2>/dev/null; then
+	CG=/sys/fs/cgroup/migbench.$$ CG_ROOT=/sys/fs/cgroup
+	echo "$((BUDGET * 100)) 10000" > "$CG/cpu.max" 2>/dev/null || { rmdir "$CG"; CG=; }
+elif [ -f /sys/fs/cgroup/cpu/cpu.cfs_quota_us ] && mkdir /sys/fs/cgroup/cpu/migbench.$$ 2>/dev/null; then
+	CG=/sys/fs/cgroup/cpu/migbench.$$ CG_ROOT=/sys/fs/cgroup/cpu
+	{ echo 10000 > "$CG/cpu.cfs_period_us" && echo $((BUDGET * 100)) > "$CG/cpu.cfs_quota_us"; } \
+	    2>/dev/null || { rmdir "$CG"; CG=; }
+fi
+[ -n "$CG" ] || echo "bench-proxy: no writable cgroup CPU controller: (a') skipped"
+# budget PID on|off: move the proxy (all its threads) into the budget or out.
+budget() {
+	if [ "$2" = on ]; then echo "$1" > "$CG/cgroup.procs"; else echo "$1" > "$CG_ROOT/cgroup.procs"; fi
+}
 # (a) and (b): every round visits the three proxies in turn, each round
 # starting one further along, so that none always follows the same one.
 rotate() { echo "$@" | awk -v k="$R" '{ for (i = 0; i < NF; i++) printf "%s ", $((i + k) % NF + 1) }'; }
@@ -202,6 +229,13 @@ for r in $(seq "$ROUNDS"); do
 		awk '$1 == "99%" { print $2 }' "$T/wrk.$p.$r" | bench_wrk_us | awk '{ printf "%.2f\n", $1 / 1000 }' >> "$T/p99.$p"
 		awk -v t=$((t1 - t0)) '/ requests in / {
 		    if ($1 > 0) printf "%.1f\n", t / 1000 / $1 }' "$T/wrk.$p.$r" >> "$T/cpu.$p"
+		[ -n "$CG" ] || continue
+		budget "$PID" on || { echo "bench-proxy: cannot move $p into $CG"; exit 1; }
+		$PIN_LOAD wrk -t1 -c"$WRK_CONNS" -d"$WRK_SECS"s --latency \
+		    "https://127.0.0.1:$PORT/small.txt" > "$T/wrkb.$p.$r" 2>&1
+		budget "$PID" off
+		awk '/^Requests\/sec/ { print $2 }' "$T/wrkb.$p.$r" >> "$T/brps.$p"
+		awk '$1 == "99%" { print $2 }' "$T/wrkb.$p.$r" | bench_wrk_us | awk '{ printf "%.2f\n", $1 / 1000 }' >> "$T/bp99.$p"
 	done
 	for p in $(rotate $PROXIES); do
 		eval "PORT=\$PORT_$p PID=\$PID_$p"
@@ -217,7 +251,7 @@ done
 for p in $PROXIES; do
 	eval "PID=\$PID_$p"
 	stop
-	echo "bench-proxy: $p rounds: req/s $(tr '\n' ' ' < "$T/rps.$p")| MB/s $(tr '\n' ' ' < "$T/mbs.$p")"
+	echo "bench-proxy: $p rounds: req/s $(tr '\n' ' ' < "$T/rps.$p")|${CG:+ budget req/s $(tr '\n' ' ' < "$T/brps.$p")|} MB/s $(tr '\n' ' ' < "$T/mbs.$p")"
 done
 
 # (c): one proxy at a time in front of the sink.
@@ -243,6 +277,7 @@ for p in $PROXIES; do
 	wait "$HPID" 2>/dev/null
 	stop
 	eval "RPS_$p=$(bench_median < "$T/rps.$p") MBS_$p=$(bench_median < "$T/mbs.$p")"
+	[ -n "$CG" ] && eval "BRPS_$p=$(bench_median < "$T/brps.$p") BP99_$p=$(bench_median < "$T/bp99.$p")"
 	printf '%-8s %11s %11s %12s %9s %11s %14s\n' "$p" "$(bench_median < "$T/rps.$p")" \
 	    "$(bench_median < "$T/p99.$p")" "$(bench_median < "$T/cpu.$p")" "$(bench_median < "$T/mbs.$p")" \
 	    "$(bench_median < "$T/bcpu.$p")" "$kib (${held:-0} held)" >> "$T/table"
@@ -255,3 +290,10 @@ verdict() { awk -v a="$2" -v h="$3" -v w="$1" 'BEGIN {
 	    (a + 0 >= h + 0) ? "met" : "not met", a, h, (h > 0) ? a / h : 0 }'; }
 verdict "(a) req/s" "$RPS_agent" "$RPS_haproxy"
 verdict "(b) MB/s" "$MBS_agent" "$MBS_haproxy"
+[ -n "$CG" ] || exit 0
+echo "bench-proxy: (a') each proxy held to $BUDGET % of one core (medians of $ROUNDS rounds):"
+printf '%-8s %11s %11s\n' proxy "(a') req/s" "(a') p99 ms"
+for p in $PROXIES; do
+	eval "printf '%-8s %11s %11s\\n' $p \$BRPS_$p \$BP99_$p"
+done
+verdict "(a') req/s at $BUDGET % of a core" "$BRPS_agent" "$BRPS_haproxy"

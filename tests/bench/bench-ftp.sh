@@ -26,14 +26,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-up() {	# PORT: wait until something listens there
-	_i=100
-	until python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null; do
-		_i=$((_i - 1)); [ $_i -gt 0 ] || { echo "bench-ftp: nothing on port $1"; tail -n 5 "$T"/*.log; exit 1; }
-		sleep 0.1
-	done
-}
+port() { bench_port; }
+up() { bench_up bench-ftp "$1"; }
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost \
     -days 2 -keyout "$T/key.pem" -out "$T/cert.pem" > /dev/null 2>&1 || exit 1

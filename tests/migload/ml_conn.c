@@ -199,24 +199,24 @@ conn_progress(struct conn *c)
 	c->last_io = ev_now(c->loop);
 }
 
-/*
- * Send GET path; cb(c, arg, err) when the response is in or failed.  The
- * body is read at rate bytes/s at most (0: as fast as it comes).
- */
-void
-conn_get(struct conn *c, const char *path, double rate, conn_cb cb, void *arg)
+/* A new exchange on c: its callback, rate and a fresh response. */
+static void
+conn_reset(struct conn *c, double rate, conn_cb cb, void *arg)
 {
-	int n;
-
 	c->cb = cb;
 	c->cb_arg = arg;
 	c->rate = rate;
-	c->retrying = 0;
-	c->pop3 = NULL;
 	c->bytes = c->body_got = 0;
 	resp_init(&c->resp);
-	n = snprintf(c->out, sizeof(c->out), "GET %s HTTP/1.1\r\nHost: %s\r\n"
-	    "User-Agent: migload/1\r\nAccept: */*\r\n\r\n", path, c->o->host);
+}
+
+/*
+ * Send the n bytes formatted in c->out (none if n is out of range), on the
+ * open connection or on a new one, with the idle timer armed.
+ */
+static void
+conn_begin(struct conn *c, int n)
+{
 	c->out_len = n > 0 && (size_t)n < sizeof(c->out) ? (size_t)n : 0;
 	c->out_off = 0;
 	conn_progress(c);
@@ -228,6 +228,23 @@ conn_get(struct conn *c, const char *path, double rate, conn_cb cb, void *arg)
 		return;
 	}
 	conn_connect(c);
+}
+
+/*
+ * Send GET path; cb(c, arg, err) when the response is in or failed.  The
+ * body is read at rate bytes/s at most (0: as fast as it comes).
+ */
+void
+conn_get(struct conn *c, const char *path, double rate, conn_cb cb, void *arg)
+{
+	int n;
+
+	conn_reset(c, rate, cb, arg);
+	c->retrying = 0;
+	c->pop3 = NULL;
+	n = snprintf(c->out, sizeof(c->out), "GET %s HTTP/1.1\r\nHost: %s\r\n"
+	    "User-Agent: migload/1\r\nAccept: */*\r\n\r\n", path, c->o->host);
+	conn_begin(c, n);
 }
 
 /*
@@ -244,26 +261,12 @@ conn_pop3(struct conn *c, const char *cmd, struct pop3 *p, double rate, conn_cb 
 {
 	int n = 0;
 
-	c->cb = cb;
-	c->cb_arg = arg;
-	c->rate = rate;
+	conn_reset(c, rate, cb, arg);
 	c->retrying = 1;
 	c->pop3 = p;
-	c->bytes = c->body_got = 0;
-	resp_init(&c->resp);
 	if (cmd != NULL)
 		n = snprintf(c->out, sizeof(c->out), "%s\r\n", cmd);
-	c->out_len = n > 0 && (size_t)n < sizeof(c->out) ? (size_t)n : 0;
-	c->out_off = 0;
-	conn_progress(c);
-	ev_timer_set(&c->idle, c->o->timeout, 0);
-	ev_timer_start(c->loop, &c->idle);
-	if (c->state == CONN_IDLE) {
-		c->state = CONN_SEND;
-		conn_want(c, EV_WRITE);
-		return;
-	}
-	conn_connect(c);
+	conn_begin(c, n);
 }
 
 static void

@@ -24,6 +24,7 @@ $(eval $(call unit_test,test_agent_uplink,tests/unit/test_agent_uplink.c guest-a
 $(eval $(call unit_test,test_agent_quiesce,tests/unit/test_agent_quiesce.c guest-agent/quiesce.c,migproto migcommon,-lev $(PROTO_LIBS)))
 
 $(eval $(call unit_test,test_proxy_config,tests/unit/test_proxy_config.c guest-agent/config.c guest-agent/config_service.c guest-agent/proxyproto.c,migproto migcommon,-linih))
+$(eval $(call unit_test,test_proxy_engine,tests/unit/test_proxy_engine.c guest-agent/config.c guest-agent/source.c $(PROXY_SRCS),migproto migcommon,-lev -linih -lssl -lcrypto))
 $(eval $(call unit_test,test_ftp_filter,tests/unit/test_ftp_filter.c guest-agent/starttls.c guest-agent/ftp_filter.c,migproto,))
 $(eval $(call unit_test,test_proxy_starttls,tests/unit/test_proxy_starttls.c guest-agent/starttls.c guest-agent/ftp_filter.c,migproto,))
 

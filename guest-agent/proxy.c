@@ -11,8 +11,11 @@
  * a slow reader slows its writer down (backpressure) and memory stays
  * bounded.  After every event the connection is "pumped": every possible
  * read and write is tried until none makes progress, then the events
- * watched are recomputed from what blocked.  Buffers are allocated when
- * bytes arrive and freed once empty, so idle connections hold none.
+ * watched are recomputed from what blocked.  The connections with events
+ * in one poll are pumped after the last of them, in event order, for
+ * their reads first and then for their writes (see proxy_runq_cb).
+ * Buffers are allocated when bytes arrive and freed once empty, so idle
+ * connections hold none.
  *
  * FTP (protocol = ftp): the control connection runs through ftp_filter.c
  * (via the STARTTLS filter's calls) for its whole life; the backend's
@@ -89,6 +92,10 @@ struct proxy_svc {
 
 struct proxy {
 	struct ev_loop		*loop;
+	ev_check		 runq_w;	/* pumps the queued connections after a poll */
+	struct proxy_conn	*runq;		/* connections with events, in event order */
+	unsigned		 flushed;	/* ev_iteration() of runq_w's last run */
+	int			 reading;	/* runq_w's first pass: no writes */
 	struct sources		*srcs;
 	struct source		*src[WIRE_PROTO_MAX];
 	struct proxy_svc	*svcs;
@@ -109,6 +116,7 @@ struct proxy_filter {
 
 struct proxy_conn {
 	struct proxy_conn	*prev, *next;	/* all connections (proxy_free) */
+	struct proxy_conn	*rnext, **rprevp;	/* on px->runq; rprevp NULL: not */
 	struct proxy_svc	*svc;
 	struct ev_loop		*loop;
 	int			 cfd, bfd;
@@ -580,7 +588,7 @@ proxy_pump_c2b(struct proxy_conn *c, const char **why, char *e, size_t elen)
 			progress |= n >= 0;
 		}
 	}
-	if (c->bconn && c->c2s != NULL && c->c2s->len > 0) {
+	if (c->bconn && c->c2s != NULL && c->c2s->len > 0 && !c->svc->px->reading) {
 		n = send(c->bfd, c->c2s->data + c->c2s->off, c->c2s->len, MSG_NOSIGNAL);
 		if (n > 0) {
 			c->c2s->off += (size_t)n;
@@ -646,7 +654,7 @@ proxy_pump_b2c(struct proxy_conn *c, const char **why, char *e, size_t elen)
 			return r;
 		progress = 1;
 	}
-	if (!c->hs && c->s2c != NULL && c->s2c->len > 0) {
+	if (!c->hs && c->s2c != NULL && c->s2c->len > 0 && !c->svc->px->reading) {
 		n = proxy_cwrite(c, c->s2c->data + c->s2c->off, c->s2c->len, why, e, elen);
 		if (n == -2)
 			return -2;
@@ -796,19 +804,83 @@ proxy_conn_connected(struct proxy_conn *c)
 	return 0;
 }
 
+/*
+ * Reads first, then writes, in the order the kernel reported the events.
+ * The callbacks of one poll's events only note what is ready and queue
+ * their connection (libev calls them last event first: pushing in front
+ * undoes that).  A check watcher of the lowest priority, which libev runs
+ * after every other callback of the same poll, then pumps the queue twice:
+ * first for reads only (and handshakes), then again for writes.  Each peer
+ * gets the replies of a whole poll in one burst and wakes once for them,
+ * not once for each as they trickle out between our reads; and the first
+ * connection ready is the first served, as with haproxy, whose tasks run
+ * after its I/O.  A callback that runs after the flush of its iteration
+ * (an event fed by the flush itself, or one run while libev prepares the
+ * next poll) pumps at once: nothing is ever queued without a flush to
+ * follow before the loop can block.
+ */
+static void
+proxy_runq_unlink(struct proxy_conn *c)
+{
+	if (c->rprevp == NULL)
+		return;
+	if (c->rnext != NULL)
+		c->rnext->rprevp = c->rprevp;
+	*c->rprevp = c->rnext;
+	c->rprevp = NULL;
+	c->rnext = NULL;
+}
+
+static void
+proxy_runq_push(struct proxy_conn *c)
+{
+	struct proxy	*px = c->svc->px;
+
+	if (c->rprevp != NULL)
+		return;
+	c->rnext = px->runq;
+	if (px->runq != NULL)
+		px->runq->rprevp = &c->rnext;
+	px->runq = c;
+	c->rprevp = &px->runq;
+}
+
+static void
+proxy_runq_cb(struct ev_loop *loop, ev_check *w, int revents)
+{
+	struct proxy		*px = w->data;
+	struct proxy_conn	*c, *next;
+
+	(void)revents;
+	px->flushed = ev_iteration(loop);
+	/* Running one connection never frees another: next stays valid. */
+	px->reading = 1;
+	for (c = px->runq; c != NULL; c = next) {
+		next = c->rnext;
+		proxy_conn_run(c);
+	}
+	px->reading = 0;
+	while ((c = px->runq) != NULL) {
+		proxy_runq_unlink(c);
+		proxy_conn_run(c);
+	}
+}
+
 static void
 proxy_conn_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct proxy_conn	*c = w->data;
 
-	(void)loop;
 	if (w == &c->cio)
 		c->crdy = 1;	/* any event: SSL_read may wait for writability */
 	else if (revents & EV_READ)
 		c->brdy = 1;
 	if (w == &c->bio && !c->bconn && proxy_conn_connected(c) == -1)
 		return;
-	proxy_conn_run(c);
+	if (c->svc->px->flushed == ev_iteration(loop))	/* after this poll's flush */
+		proxy_conn_run(c);
+	else
+		proxy_runq_push(c);
 }
 
 static void
@@ -848,6 +920,7 @@ proxy_conn_free(struct proxy_conn *c)
 	ev_io_stop(c->loop, &c->bio);
 	ev_timer_stop(c->loop, &c->tm);
 	ev_clear_pending(c->loop, &c->cio);
+	proxy_runq_unlink(c);
 	if (c->ftp != NULL) {
 		struct proxy_conn *d;
 
@@ -1270,6 +1343,12 @@ proxy_new(struct ev_loop *loop, struct sources *srcs, const struct agent_conf *c
 	}
 	px->loop = loop;
 	px->srcs = srcs;
+	ev_check_init(&px->runq_w, proxy_runq_cb);
+	px->runq_w.data = px;
+	ev_set_priority(&px->runq_w, EV_MINPRI);	/* after the I/O callbacks */
+	ev_check_start(loop, &px->runq_w);
+	ev_unref(loop);		/* the queue alone does not keep the loop running */
+	px->flushed = ev_iteration(loop);
 	if (proxy_reload(px, c, err, errlen) == -1) {
 		proxy_free(px);
 		return NULL;
@@ -1388,6 +1467,10 @@ proxy_free(struct proxy *px)
 	if (px == NULL)
 		return;
 	px->done = NULL;
+	if (ev_is_active(&px->runq_w)) {
+		ev_ref(px->loop);
+		ev_check_stop(px->loop, &px->runq_w);
+	}
 	while (px->conns != NULL) {
 		log_info("service %s: client %s: closed at shutdown", px->conns->svc->conf.name,
 		    px->conns->name);

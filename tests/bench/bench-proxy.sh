@@ -12,7 +12,10 @@
 #       proxy's VmRSS delta / 10,000 (fewer if ulimit -n cannot be raised)
 # (a) and (b) run the three proxies side by side, alternating within each
 # round (ROUNDS rounds, median reported), so that a machine whose load
-# drifts treats them alike.  With two or more cores the proxy under test is
+# drifts treats them alike; many short rounds rather than a few long ones,
+# and for (a) and (a') the agent's rate over haproxy's in each round, with
+# their median, because on a shared host a round's rate can swing by a
+# third with the host's load while the proxies differ by a few percent.  With two or more cores the proxy under test is
 # pinned to the last core and the clients (wrk, curl) to the others; Apache
 # runs where the scheduler puts it, as a backend in the same guest would,
 # so a proxy that needs less CPU leaves Apache more of its core and serves
@@ -31,20 +34,24 @@
 #       core first and every proxy that keeps up shows about the same rate.
 #       Skipped if no cgroup CPU controller can be written.
 # Compare the rows with each other, not with other machines.  Env:
-# WRK_SECS (5), WRK_CONNS (32), ROUNDS (5), BULK_REPS (3), BUDGET (20),
-# IDLE_CONNS (10000).
+# WRK_SECS (3), WRK_CONNS (32), ROUNDS (9), BULK_REPS (2), BUDGET (20),
+# IDLE_CONNS (10000), PROXIES ("agent haproxy stunnel"), and AGENT_B, the
+# path of another migstate-agent build to run side by side as "agentB"
+# (an A/B comparison of two versions of the engine).
 B=${B:-build}
 . "$(dirname "$0")/lib.sh"
 AGENT=$B/guest-agent/migstate-agent
 TB=$B/tests/tools/testbridge
 HOLD="$(dirname "$0")/../tools/holdconns.py"
-WRK_SECS=${WRK_SECS:-5}
-ROUNDS=${ROUNDS:-5}
-BULK_REPS=${BULK_REPS:-3}
+WRK_SECS=${WRK_SECS:-3}
+ROUNDS=${ROUNDS:-9}
+BULK_REPS=${BULK_REPS:-2}
 BUDGET=${BUDGET:-20}
 WRK_CONNS=${WRK_CONNS:-32}
 IDLE_CONNS=${IDLE_CONNS:-10000}
-for f in "$AGENT" "$TB"; do
+PROXIES=${PROXIES:-agent haproxy stunnel}
+[ -n "${AGENT_B:-}" ] && PROXIES="$PROXIES agentB"
+for f in "$AGENT" "$TB" ${AGENT_B:-}; do
 	[ -x "$f" ] || { echo "bench-proxy: $f not built"; exit 1; }
 done
 for c in apache2 haproxy stunnel4 wrk curl openssl python3; do
@@ -64,7 +71,7 @@ PIDS=
 CG=
 cleanup() {
 	[ -f "$T/arun/httpd.pid" ] && kill "$(cat "$T/arun/httpd.pid")" 2>/dev/null
-	for p in $PIDS $PID $PID_agent $PID_haproxy $PID_stunnel; do kill "$p" 2>/dev/null; done
+	for p in $PIDS $PID $PID_agent $PID_agentB $PID_haproxy $PID_stunnel; do kill "$p" 2>/dev/null; done
 	sleep 0.5
 	wait 2>/dev/null
 	[ -n "$CG" ] && rmdir "$CG" 2>/dev/null
@@ -129,10 +136,10 @@ exec 6> "$T/tb.in"
 start() {
 	PORT=$(port)
 	case $1 in
-	agent)
-		cat > "$T/agent.conf" <<-AC
+	agent*)
+		cat > "$T/$1.conf" <<-AC
 		[agent]
-		name = bench
+		name = bench-$1
 		domid = 7
 		uplink = unix
 		socket = $T/agents.sock
@@ -145,7 +152,9 @@ start() {
 		key = $T/key.pem
 		max_connections = $((IDLE_CONNS + 50))
 		AC
-		$PIN_PROXY "$AGENT" -d -f "$T/agent.conf" 2> "$T/agent.log" &
+		_bin=$AGENT
+		[ "$1" = agentB ] && _bin=$AGENT_B
+		$PIN_PROXY "$_bin" -d -f "$T/$1.conf" 2> "$T/$1.log" &
 		PID=$! ;;
 	haproxy)
 		cat > "$T/haproxy.cfg" <<-HA
@@ -186,7 +195,6 @@ cpu_ns() {	# PID: CPU time of all its threads (stunnel's come and go)
 	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
-PROXIES="agent haproxy stunnel"
 echo "bench-proxy: $NCPU cores; ${PIN_PROXY:+proxy on cpu $((NCPU - 1)), clients on the rest; }load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for p in $PROXIES; do
 	start $p "$BP"
@@ -279,11 +287,27 @@ done
 echo "bench-proxy: medians of $ROUNDS rounds (a: wrk ${WRK_SECS}s, $WRK_CONNS connections;" \
     "b: $BULK_REPS downloads of 100 MiB a round, cpu = the proxy's CPU time per download):"
 cat "$T/table"
-verdict() { awk -v a="$2" -v h="$3" -v w="$1" 'BEGIN {
-	printf "bench-proxy: goal %s agent >= haproxy: %s (%s vs %s, x%.3f)\n", w,
+# verdict WHAT A H [NAME]: NAME's (agent's) figure A against haproxy's H.
+verdict() { awk -v a="$2" -v h="$3" -v w="$1" -v n="${4:-agent}" 'BEGIN {
+	printf "bench-proxy: goal %s %s >= haproxy: %s (%s vs %s, x%.3f)\n", w, n,
 	    (a + 0 >= h + 0) ? "met" : "not met", a, h, (h > 0) ? a / h : 0 }'; }
+has() { case " $PROXIES " in *" $1 "*) return 0;; esac; return 1; }
+has agent && has haproxy || exit 0
+# paired NAME FILE: NAME's figure over haproxy's, round by round (the
+# machine's drift cancels within a round), and their median.
+paired() {
+	paste "$T/$2.$1" "$T/$2.haproxy" | awk '$2 > 0 { printf "%.3f\n", $1 / $2 }' > "$T/ratio"
+	echo "bench-proxy: $3 $1/haproxy round by round: $(tr '\n' ' ' < "$T/ratio")(median x$(bench_median < "$T/ratio"))"
+}
+for p in agent agentB; do
+	has $p || continue
+	paired $p rps "(a) req/s"
+	[ -n "$CG" ] && paired $p brps "(a') req/s"
+done
 verdict "(a) req/s" "$RPS_agent" "$RPS_haproxy"
 verdict "(b) MB/s" "$MBS_agent" "$MBS_haproxy"
+has agentB && verdict "(a) req/s" "$RPS_agentB" "$RPS_haproxy" agentB
+has agentB && verdict "(b) MB/s" "$MBS_agentB" "$MBS_haproxy" agentB
 [ -n "$CG" ] || exit 0
 echo "bench-proxy: (a') each proxy held to $BUDGET % of one core (medians of $ROUNDS rounds):"
 printf '%-8s %11s %11s\n' proxy "(a') req/s" "(a') p99 ms"
@@ -291,3 +315,4 @@ for p in $PROXIES; do
 	eval "printf '%-8s %11s %11s\\n' $p \$BRPS_$p \$BP99_$p"
 done
 verdict "(a') req/s at $BUDGET % of a core" "$BRPS_agent" "$BRPS_haproxy"
+has agentB && verdict "(a') req/s at $BUDGET % of a core" "$BRPS_agentB" "$BRPS_haproxy" agentB

@@ -12,14 +12,15 @@
 #       proxy's VmRSS delta / 10,000 (fewer if ulimit -n cannot be raised)
 # (a) and (b) run the three proxies side by side, alternating within each
 # round (ROUNDS rounds, median reported), so that a machine whose load
-# drifts treats them alike; many short rounds rather than a few long ones,
-# and for (a) and (a') the agent's rate over haproxy's in each round, with
-# their median, because on a shared host a round's rate can swing by a
-# third with the host's load while the proxies differ by a few percent.  With two or more cores the proxy under test is
-# pinned to the last core and the clients (wrk, curl) to the others; Apache
-# runs where the scheduler puts it, as a backend in the same guest would,
-# so a proxy that needs less CPU leaves Apache more of its core and serves
-# more requests.  (a) and (b) also report each proxy's own CPU time (from
+# drifts treats them alike: many short rounds rather than a few long ones,
+# and for (a) and (a') also the agent's rate over haproxy's in each round,
+# with their median, because on a shared host a round's rate can swing by
+# a third with the host's load while the proxies differ by a few percent.
+# With two or more cores the proxy under test is pinned to the last core
+# and the clients (wrk, curl) to the others; Apache runs where the
+# scheduler puts it, as a backend in the same guest would, so a proxy that
+# needs less CPU leaves Apache more of its core and serves more requests.
+# (a) and (b) also report each proxy's own CPU time (from
 # /proc/PID/schedstat, in nanoseconds), which the clients' share of the
 # machine does not blur (stunnel's (b) CPU reads 0: each connection has
 # its own thread, gone when it is counted).  A 100 MiB download takes a

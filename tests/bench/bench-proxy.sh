@@ -217,6 +217,14 @@ fi
 budget() {
 	if [ "$2" = on ]; then echo "$1" > "$CG/cgroup.procs"; else echo "$1" > "$CG_ROOT/cgroup.procs"; fi
 }
+# small OUT PREFIX NAME: one (a) run against $PORT into OUT; its req/s and
+# p99 (ms) appended to PREFIXrps.NAME and PREFIXp99.NAME.
+small() {
+	$PIN_LOAD wrk -t1 -c"$WRK_CONNS" -d"$WRK_SECS"s --latency \
+	    "https://127.0.0.1:$PORT/small.txt" > "$1" 2>&1
+	awk '/^Requests\/sec/ { print $2 }' "$1" >> "$T/$2rps.$3"
+	awk '$1 == "99%" { print $2 }' "$1" | bench_wrk_us | awk '{ printf "%.2f\n", $1 / 1000 }' >> "$T/$2p99.$3"
+}
 # (a) and (b): every round visits the three proxies in turn, each round
 # starting one further along, so that none always follows the same one.
 rotate() { echo "$@" | awk -v k="$R" '{ for (i = 0; i < NF; i++) printf "%s ", $((i + k) % NF + 1) }'; }
@@ -225,20 +233,14 @@ for r in $(seq "$ROUNDS"); do
 	for p in $(rotate $PROXIES); do
 		eval "PORT=\$PORT_$p PID=\$PID_$p"
 		t0=$(cpu_ns "$PID")
-		$PIN_LOAD wrk -t1 -c"$WRK_CONNS" -d"$WRK_SECS"s --latency \
-		    "https://127.0.0.1:$PORT/small.txt" > "$T/wrk.$p.$r" 2>&1
+		small "$T/wrk.$p.$r" "" "$p"
 		t1=$(cpu_ns "$PID")
-		awk '/^Requests\/sec/ { print $2 }' "$T/wrk.$p.$r" >> "$T/rps.$p"
-		awk '$1 == "99%" { print $2 }' "$T/wrk.$p.$r" | bench_wrk_us | awk '{ printf "%.2f\n", $1 / 1000 }' >> "$T/p99.$p"
 		awk -v t=$((t1 - t0)) '/ requests in / {
 		    if ($1 > 0) printf "%.1f\n", t / 1000 / $1 }' "$T/wrk.$p.$r" >> "$T/cpu.$p"
 		[ -n "$CG" ] || continue
 		budget "$PID" on || { echo "bench-proxy: cannot move $p into $CG"; exit 1; }
-		$PIN_LOAD wrk -t1 -c"$WRK_CONNS" -d"$WRK_SECS"s --latency \
-		    "https://127.0.0.1:$PORT/small.txt" > "$T/wrkb.$p.$r" 2>&1
+		small "$T/wrkb.$p.$r" b "$p"
 		budget "$PID" off
-		awk '/^Requests\/sec/ { print $2 }' "$T/wrkb.$p.$r" >> "$T/brps.$p"
-		awk '$1 == "99%" { print $2 }' "$T/wrkb.$p.$r" | bench_wrk_us | awk '{ printf "%.2f\n", $1 / 1000 }' >> "$T/bp99.$p"
 	done
 	for p in $(rotate $PROXIES); do
 		eval "PORT=\$PORT_$p PID=\$PID_$p"
@@ -288,8 +290,8 @@ done
 echo "bench-proxy: medians of $ROUNDS rounds (a: wrk ${WRK_SECS}s, $WRK_CONNS connections;" \
     "b: $BULK_REPS downloads of 100 MiB a round, cpu = the proxy's CPU time per download):"
 cat "$T/table"
-# verdict WHAT A H [NAME]: NAME's (agent's) figure A against haproxy's H.
-verdict() { awk -v a="$2" -v h="$3" -v w="$1" -v n="${4:-agent}" 'BEGIN {
+# verdict WHAT A H NAME: NAME's figure A against haproxy's H.
+verdict() { awk -v a="$2" -v h="$3" -v w="$1" -v n="$4" 'BEGIN {
 	printf "bench-proxy: goal %s %s >= haproxy: %s (%s vs %s, x%.3f)\n", w, n,
 	    (a + 0 >= h + 0) ? "met" : "not met", a, h, (h > 0) ? a / h : 0 }'; }
 has() { case " $PROXIES " in *" $1 "*) return 0;; esac; return 1; }
@@ -305,15 +307,17 @@ for p in agent agentB; do
 	paired $p rps "(a) req/s"
 	[ -n "$CG" ] && paired $p brps "(a') req/s"
 done
-verdict "(a) req/s" "$RPS_agent" "$RPS_haproxy"
-verdict "(b) MB/s" "$MBS_agent" "$MBS_haproxy"
-has agentB && verdict "(a) req/s" "$RPS_agentB" "$RPS_haproxy" agentB
-has agentB && verdict "(b) MB/s" "$MBS_agentB" "$MBS_haproxy" agentB
+for p in agent agentB; do
+	has $p || continue
+	eval "verdict '(a) req/s' \$RPS_$p \$RPS_haproxy $p"
+	eval "verdict '(b) MB/s' \$MBS_$p \$MBS_haproxy $p"
+done
 [ -n "$CG" ] || exit 0
 echo "bench-proxy: (a') each proxy held to $BUDGET % of one core (medians of $ROUNDS rounds):"
 printf '%-8s %11s %11s\n' proxy "(a') req/s" "(a') p99 ms"
 for p in $PROXIES; do
 	eval "printf '%-8s %11s %11s\\n' $p \$BRPS_$p \$BP99_$p"
 done
-verdict "(a') req/s at $BUDGET % of a core" "$BRPS_agent" "$BRPS_haproxy"
-has agentB && verdict "(a') req/s at $BUDGET % of a core" "$BRPS_agentB" "$BRPS_haproxy" agentB
+for p in agent agentB; do
+	has $p && eval "verdict \"(a') req/s at $BUDGET % of a core\" \$BRPS_$p \$BRPS_haproxy $p"
+done

@@ -10,9 +10,10 @@ PROXY_SRCS	:= guest-agent/config_service.c guest-agent/proxy.c guest-agent/tls.c
 AGENT_SRCS	+= $(PROXY_SRCS)
 AGENT_LDLIBS	:= -lev -linih -lssl -lcrypto $(PROTO_LIBS)
 DEPS_PKGS	+= libev-dev libinih-dev libcmocka-dev libxen-dev
-# The proxy's tests and benchmark: real daemons on loopback.
+# The proxy's tests and benchmark: real daemons on loopback (nginx is the
+# benchmark's backend).
 DEPS_PKGS	+= libssl-dev openssl curl dovecot-pop3d dovecot-imapd opensmtpd apache2 \
-		   python3 haproxy stunnel4 wrk vsftpd lftp
+		   python3 haproxy stunnel4 wrk vsftpd lftp nginx-light
 
 $(eval $(call program,guest-agent/migstate-agent,guest-agent/agent.c $(AGENT_SRCS),migproto migcommon,$(AGENT_LDLIBS)))
 $(eval $(call program,tests/tools/testbridge,tests/tools/testbridge.c,migproto,$(PROTO_LIBS)))

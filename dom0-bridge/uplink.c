@@ -297,6 +297,18 @@ uplink_hello(struct uplink *up, const uint8_t *untrusted, uint32_t len)
 	}
 	if (up->dom == NULL && h.domid == WIRE_DOMID_NONE)
 		return uplink_reject(up, "HELLO names no domain");
+	/*
+	 * A unix agent names its domain: while another agent holds it and
+	 * keeps its state fresh, the newcomer is the mistake (two agents
+	 * configured with one domid would otherwise replace each other at
+	 * every reconnection).  A holder gone quiet is replaced.
+	 */
+	if (up->dom == NULL && (d = domain_find(h.domid)) != NULL && d->up != NULL &&
+	    d->up != up && d->state_live &&
+	    wire_mono_us() - d->state_us < bridge->conf.stale_after_ms * 1000) {
+		return uplink_reject(up, "agent \"%s\" refused: domain %u already has a "
+		    "live agent (\"%s\")", h.name, h.domid, d->name);
+	}
 	if (up->dom == NULL && uplink_bind(up, h.domid) == -1)
 		return uplink_reject(up, "out of memory");
 	d = up->dom;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # migbridge + one test agent: migbridge-ctl status, --json, metrics and
 # watch show the guest; killing the agent shows it disconnected with its
-# last state kept; a second agent for the same domain replaces the first.
+# last state kept; a second agent for the same domain is refused while the
+# first is alive and replaces it once the first falls silent.
 . "$(dirname "$0")/bridge-lib.sh"
 
 write_conf
@@ -36,10 +37,19 @@ echo "$m" | grep -Eq '^migbridge_domain_state_age_seconds\{domid="7"\} [0-9.]+$'
 w=$(ctl watch -i 0.2 -n 3) || fail "watch failed"
 [ "$(echo "$w" | grep -c '^migbridge: up')" -eq 3 ] || fail "watch did not refresh 3 times"
 
-# A second agent claiming domain 7 replaces the first.
+# A second agent claiming domain 7 while the first is alive is refused
+# (it retries every 0.5 s, refused each time); once the first stops
+# sending (stale_after, 3 s), the second replaces it.
 first=$AGENT
 start_agent web7b 7 -u 1
-wait_line "$T/mb.log" 'domain 7: agent channel closed: replaced by a new channel'
+wait_line "$T/mb.log" 'dropping agent channel: agent "web7b" refused: domain 7 already has a live agent \("web7"\)'
+wait_line "$T/web7b.out" 'disconnected'
+sleep 1
+ctl status | grep -Eq '^7 +web7 +testagent 0.1 +connected +4 +3 ' ||
+	fail "the live agent lost domain 7 to the second: $(ctl status)"
+grep -q 'domain 7: agent channel closed: replaced' "$T/mb.log" && fail "first agent replaced"
+kill -STOP "$first"
+wait_line "$T/mb.log" 'domain 7: agent channel closed: replaced by a new channel' 10
 wait_until 5 sh -c "$CTL -s $T/q.sock status | grep -Eq '^7 +web7b .*connected +2 +1 '" ||
 	fail "replacement agent not shown"
 kill "$first"

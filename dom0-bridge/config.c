@@ -18,6 +18,7 @@ config_defaults(struct bridge_conf *bc)
 	strcpy(bc->query_socket, "/run/migstate/migbridge.sock");
 	bc->query_timeout_ms = 20;
 	bc->stale_after_ms = 3000;
+	bc->forget_after_ms = 3600 * 1000;
 	bc->max_frame_rate = 1000;
 	bc->policy.enabled = 1;
 	bc->policy.deadline_us = 60 * 1000000ull;
@@ -60,6 +61,9 @@ config_bridge(struct conf *cf, struct bridge_conf *bc, const char *key, const ch
 	else if (!strcmp(key, "stale_after")) {
 		if (conf_msec(cf, key, value, 10, 3600 * 1000, &v) == 0)
 			bc->stale_after_ms = v;
+	} else if (!strcmp(key, "forget_after")) {
+		if (conf_msec(cf, key, value, 1000, 30 * 24 * 3600 * 1000ull, &v) == 0)
+			bc->forget_after_ms = v;
 	} else if (!strcmp(key, "max_frame_rate"))
 		conf_uint(cf, key, value, 10, 10000000, &bc->max_frame_rate);
 	else

@@ -1,21 +1,62 @@
 /*
  * domain.c - the per-domain state table: a hash of domains by domid, each
  * with its latest agent state, counters, last verdict and the bookkeeping
- * of the migrations asking about it.
+ * of the migrations asking about it.  A domain nobody needs any more is
+ * forgotten after forget_after (domain_forget_cb).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "migbridge.h"
 
 static struct domain	*domain_hash[BRIDGE_HASH_SIZE];
 static unsigned		 domain_n;
+static ev_timer		 domain_forget_timer;
 
+/*
+ * Forget every domain without a channel, a waiting query or a migration in
+ * progress, untouched for forget_after, and not a live Xen domain (those
+ * stay watched): an agent that went away in unix mode, a destroyed
+ * domain, a domid only ever queried.  Without this the table would grow
+ * with every migration (each leaves a destroyed domid behind) and every
+ * domid a unix agent or a query ever named.
+ */
+static void
+domain_forget_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct domain	*d, **pp;
+	uint64_t	 now = wire_mono_us(), after = bridge->conf.forget_after_ms * 1000;
+	unsigned	 i;
+
+	(void)loop; (void)w; (void)revents;
+	for (i = 0; i < BRIDGE_HASH_SIZE; i++)
+		for (pp = &domain_hash[i]; (d = *pp) != NULL;) {
+			if (d->up != NULL || d->waiting != NULL || d->xs_watched ||
+			    now - d->quiet_us < after || domain_migrating(d)) {
+				pp = &d->next;
+				continue;
+			}
+			log_info("domain %u: forgotten (%s, quiet for %llu s)", d->domid,
+			    d->gone ? "destroyed" : d->have_state ? "agent gone" : "never had an agent",
+			    (unsigned long long)((now - d->quiet_us) / 1000000));
+			*pp = d->next;
+			free(d);
+			domain_n--;
+		}
+}
+
+/* The table, empty, and the timer that forgets (a quarter of forget_after, at most 60 s). */
 void
 domain_init(void)
 {
+	double	tick = bridge->conf.forget_after_ms / 4000.0;
+
 	memset(domain_hash, 0, sizeof(domain_hash));
 	domain_n = 0;
+	tick = tick > 60 ? 60 : tick;
+	ev_timer_init(&domain_forget_timer, domain_forget_cb, tick, tick);
+	ev_timer_start(bridge->loop, &domain_forget_timer);
 }
 
 /* Forget every domain (their uplinks must be closed already). */
@@ -25,6 +66,7 @@ domain_free_all(void)
 	struct domain	*d;
 	unsigned	 i;
 
+	ev_timer_stop(bridge->loop, &domain_forget_timer);
 	for (i = 0; i < BRIDGE_HASH_SIZE; i++)
 		while ((d = domain_hash[i]) != NULL) {
 			domain_hash[i] = d->next;
@@ -51,18 +93,25 @@ domain_find(uint32_t domid)
 	return NULL;
 }
 
-/* Returns the domain, created empty if new; NULL only if out of memory. */
+/*
+ * Returns the domain, created empty if new; NULL only if out of memory.
+ * For every use that may need the domain later (a query, a channel, a
+ * scan): it counts as activity for domain_forget_cb.
+ */
 struct domain *
 domain_get(uint32_t domid)
 {
 	struct domain	*d;
 	unsigned	 b;
 
-	if ((d = domain_find(domid)) != NULL)
+	if ((d = domain_find(domid)) != NULL) {
+		d->quiet_us = wire_mono_us();
 		return d;
+	}
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
 	d->domid = domid;
+	d->quiet_us = wire_mono_us();
 	d->last_decision = d->last_vreason = UINT32_MAX;
 	b = domain_bucket(domid);
 	d->next = domain_hash[b];

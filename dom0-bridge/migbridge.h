@@ -28,6 +28,7 @@ struct bridge_conf {
 	char		 query_socket[BRIDGE_PATH_MAX];
 	uint64_t	 query_timeout_ms;
 	uint64_t	 stale_after_ms;
+	uint64_t	 forget_after_ms;	/* a domain nobody needs, this quiet */
 	uint64_t	 max_frame_rate;	/* frames/s per guest */
 	char		 decision_log[256];	/* "" = none */
 	struct policy_conf policy;
@@ -62,6 +63,7 @@ struct domain {
 	uint32_t	 verdicts[WIRE_VR_MAX];
 	struct migration mig[BRIDGE_MIG_MAX];	/* id 0 = free */
 	struct qclient	*waiting;		/* queries waiting for a fresh STATE */
+	uint64_t	 quiet_us;		/* monotonic: last looked up or lost */
 };
 
 struct bridge {

@@ -217,6 +217,7 @@ uplink_close(struct uplink *up, const char *why, int reject)
 	uplink_stop(up);
 	if (d && d->up == up) {
 		d->up = NULL;
+		d->quiet_us = wire_mono_us();
 		d->state_live = 0;
 		query_agent_lost(d);
 	}

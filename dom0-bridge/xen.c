@@ -105,6 +105,7 @@ xen_scan(void)
 			continue;
 		log_info("domain %u: destroyed", d->domid);
 		d->gone = 1;
+		d->quiet_us = wire_mono_us();
 		if (d->xs_watched)
 			xen_unwatch_domain(d);
 		if (d->up)

@@ -16,6 +16,7 @@ printf '[bridge]\nmode = vchan\n' | check mode 'mode: "vchan" is not unix or xen
 printf '[bridge]\nquery_timeout = fast\n' | check dur 'query_timeout: "fast" is not a duration'
 printf '[bridge]\nquery_timeout = 0\n' | check zero 'query_timeout: 0 is out of range'
 printf '[bridge]\nstale_after = 2h\n' | check unit 'stale_after: "2h" is not a duration'
+printf '[bridge]\nforget_after = 500ms\n' | check range 'forget_after: 500 is out of range'
 printf '[bridge]\nmax_frame_rate = -5\n' | check neg 'max_frame_rate: "-5" is not a whole number'
 printf '[bridge]\nagent_socket = rel.sock\n' | check rel 'agent_socket: "rel.sock" is not an absolute path'
 printf '[bridge]\nquery_socket = /%0120d\n' 0 | check long 'query_socket: value longer than 107 bytes'

@@ -490,6 +490,24 @@ migstate_is_interim(apr_bucket *b)
 }
 
 /*
+ * The request asked for an Upgrade to h2c, and the first bytes after the
+ * "101 Switching Protocols" are HTTP/2's: the request became stream 1,
+ * which mod_http2 runs as a stream of its own (counted from its
+ * post_read_request).  End the HTTP/1 request here, or the connection
+ * would count twice until the HTTP/2 session first paused, and then not
+ * at all (core closes it for HTTP/1) until another stream ended.  Until
+ * stream 1 is read the connection is READING (the client's preface).
+ */
+static MIGSTATE_COLD void
+migstate_switch_h2c(migstate_conn *mc, migstate_req *rq)
+{
+	migstate_gauge((unsigned)rq->state, -1);
+	rq->state = -1;
+	mc->pending = NULL;
+	migstate_conn_apply(mc, EV_REQ_DONE, WIRE_R_READING);
+}
+
+/*
  * MIGSTATE_CONN_OUT's work while a request is pending: if bb holds the
  * first bytes of its final response, it is writing now.  Then pass bb on.
  */
@@ -504,7 +522,12 @@ migstate_conn_out_first(ap_filter_t *f, apr_bucket_brigade *bb)
 	for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = APR_BUCKET_NEXT(b))
 		if (!APR_BUCKET_IS_METADATA(b) && b->length != 0)
 			break;
-	if (b != APR_BRIGADE_SENTINEL(bb) && !migstate_is_interim(b)) {
+	if (b == APR_BRIGADE_SENTINEL(bb) || migstate_is_interim(b))
+		return ap_pass_brigade(f->next, bb);
+	if (MIGSTATE_UNLIKELY(r->status == HTTP_SWITCHING_PROTOCOLS) &&
+	    !strcmp(ap_get_protocol(f->c), "h2c"))
+		migstate_switch_h2c(mc, rq);
+	else {
 		/* An internal redirect (ErrorDocument, DirectoryIndex) answers. */
 		while (r->next != NULL)
 			r = r->next;

@@ -281,7 +281,8 @@ ma_write_client() {
 Steps: send:TEXT (\\r\\n escapes)  resp (read one HTTP/1.1 response; prints
 status and body length)  loop:N:PATH (N keep-alive GETs of PATH, one by one)  hold:NAME (wait for DIR/NAME)  hello (raw: half a
 TLS ClientHello)  h2:PATH,PATH (open HTTP/2 streams)  h2wait:N (read until N
-streams ended, granting flow control)  sleep:S"""
+streams ended, granting flow control)  h2c:PATH (GET PATH with Upgrade: h2c,
+read the 101, send the preface: the answer comes on stream 1)  sleep:S"""
 import os, socket, ssl, sys, time
 
 args = sys.argv[1:]
@@ -423,6 +424,13 @@ for step in args:
         h2streams(arg.split(","))
     elif cmd == "h2wait":
         h2wait(int(arg))
+    elif cmd == "h2c":
+        # HTTP2-Settings: an empty SETTINGS payload, base64url-encoded.
+        s.sendall(("GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, "
+                   "HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: \r\n\r\n" % arg).encode())
+        resp()
+        h2streams([])
+        h2streams.sid = 3
     elif cmd == "loop":
         count, _, path = arg.partition(":")
         req = ("GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n" % path).encode()

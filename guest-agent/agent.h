@@ -9,6 +9,7 @@
 #ifndef AGENT_H
 #define AGENT_H
 
+#include <netinet/in.h>
 #include <limits.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -81,6 +82,8 @@ struct svc_conf {
 	/* protocol = ftp: passive data connections (proxy_ftp.c) */
 	uint16_t		 data_port_min;		/* 0: a port the kernel picks */
 	uint16_t		 data_port_max;
+	struct in_addr		 pasv_addr;		/* announced in 227 replies */
+	int			 pasv_addr_set;		/* 0: the control's local address */
 	uint64_t		 data_timeout_ms;	/* for the client to connect */
 };
 

@@ -246,7 +246,12 @@ config_service_key(struct agent_conf *c, struct conf *cf, const char *name,
 		config_service_ports(s, cf, value);
 	else if (!strcmp(key, "ftp_data_timeout"))
 		conf_msec(cf, key, value, 100, 3600000, &s->data_timeout_ms);
-	else
+	else if (!strcmp(key, "ftp_pasv_address")) {
+		if (inet_pton(AF_INET, value, &s->pasv_addr) == 1)
+			s->pasv_addr_set = 1;
+		else
+			conf_error(cf, "ftp_pasv_address: \"%s\" is not an IPv4 address", value);
+	} else
 		conf_error(cf, "unknown key \"%s\" in [service %s]", key, s->name);
 }
 
@@ -274,6 +279,9 @@ config_service_check1(struct agent_conf *c, struct conf *cf, struct svc_conf *s)
 		    "only", s->name);
 	if (s->proto != WIRE_P_FTP && s->data_port_min != 0)
 		conf_error(cf, "[service %s]: ftp_data_ports is for protocol = ftp only",
+		    s->name);
+	if (s->proto != WIRE_P_FTP && s->pasv_addr_set)
+		conf_error(cf, "[service %s]: ftp_pasv_address is for protocol = ftp only",
 		    s->name);
 	if (s->proto == WIRE_P_FTP && s->proxy_v2)
 		conf_error(cf, "[service %s]: proxy_protocol = v2 is not for protocol = ftp "

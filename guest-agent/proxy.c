@@ -394,7 +394,9 @@ static void	proxy_data_accepted(void *, int, const struct sockaddr_storage *, ui
 /*
  * The backend answered PASV/EPSV with its port f->st.ftp.bport: open the
  * proxy's data port and write the client's reply into out (cap >= 128).
- * Returns its length.
+ * The port listens on the address the client reached; a 227 names
+ * ftp_pasv_address instead, if set (the address clients reach through a
+ * NAT).  Returns its length.
  */
 static size_t
 proxy_conn_pasv(struct proxy_conn *c, char *out, size_t cap)
@@ -410,6 +412,8 @@ proxy_conn_pasv(struct proxy_conn *c, char *out, size_t cap)
 		if (kind == STLS_K_PASV && local.ss_family != AF_INET)
 			return ftpf_pasv_reply(kind, &local, 0, out, cap);	/* its 425 */
 		port = proxy_ftp_listen(c->ftp, &local, st->ftp.bport);
+		if (kind == STLS_K_PASV && c->svc->conf.pasv_addr_set)
+			((struct sockaddr_in *)&local)->sin_addr = c->svc->conf.pasv_addr;
 	}
 	if (port == 0) {
 		int n = snprintf(out, cap, "425 Cannot open a data connection.\r\n");

@@ -69,7 +69,7 @@ assert s.recv(512).startswith(b'221')" 2>/dev/null; do
 done
 
 make_cert
-PP=$(free_port); PE=$(free_port); PI=$(free_port); PQ=$(free_port)
+PP=$(free_port); PE=$(free_port); PI=$(free_port); PQ=$(free_port); PN=$(free_port)
 DLO=$(python3 -c 'import random; print(random.randrange(20000, 30000, 10))')
 DHI=$((DLO + 9))
 write_proxy_conf \
@@ -81,8 +81,10 @@ write_proxy_conf \
     "[service ftps]" "listen = 127.0.0.1:$PI" "backend = 127.0.0.1:$DFTP" \
     "protocol = ftp" "tls = implicit" "cert = $T/cert.pem" "key = $T/key.pem" \
     "[service ftpquick]" "listen = 127.0.0.1:$PQ" "backend = 127.0.0.1:$DFTP" \
-    "protocol = ftp" "idle_timeout = 1s"
-start_proxy_agent 4
+    "protocol = ftp" "idle_timeout = 1s" \
+    "[service ftpnat]" "listen = 127.0.0.1:$PN" "backend = 127.0.0.1:$DFTP" \
+    "protocol = ftp" "ftp_pasv_address = 192.0.2.7"
+start_proxy_agent 5
 
 SMALLH=$(sha256sum < "$T/ftp/pub/small.bin" | cut -d' ' -f1)
 BIGH=$(sha256sum < "$T/ftp/pub/big.bin" | cut -d' ' -f1)
@@ -235,6 +237,8 @@ for n, cmd in enumerate(sys.stdin, 1):
             if not m: raise RuntimeError("reply " + ln)
             dport = int(m.group(5)) * 256 + int(m.group(6)) if w[0] == "pasv" else int(m.group(1))
             extra = "port %d" % dport
+            if w[0] == "pasv":
+                extra += " addr " + ".".join(m.group(i) for i in range(1, 5))
         elif w[0] == "tls":	# after AUTH TLS's 234
             c = ctx.wrap_socket(c)
         elif w[0] == "protp":	# data connections in TLS, resuming the control's session
@@ -440,6 +444,30 @@ grep -E 'service ftpquick: .*timed out' "$T/agent.log" &&
 wait_for "$T/agent.log" 'service ftpquick: client [0-9.:]+: idle: timed out' 1 10
 stop_step
 echo "ok: a 3 s upload under idle_timeout = 1 s keeps its control connection; idle, it times out"
+
+# ftp_pasv_address: a 227 names the address clients reach through a NAT;
+# the port listens where the control connection arrived (what the NAT
+# forwards to).  curl ignores a 227's address by default: it works.
+start_step 127.0.0.1 "$PN"
+step 'expect ^220'
+step 'send USER anonymous'
+step 'expect ^230'
+step 'pasv'
+[ "$(grep "^ok $STEPN port" "$T/step.out" | cut -d' ' -f5-)" = "addr 192.0.2.7" ] ||
+	fail "227 of ftpnat: $(grep "^ok $STEPN port" "$T/step.out")"
+step 'dconnect'
+step 'send RETR pub/small.bin'
+step 'expect ^150'
+step 'dread 0'
+[ "$(dataline)" = "10240 $SMALLH" ] || fail "RETR through the announced NAT address: $(dataline)"
+step 'expect ^226'
+step 'epsv'
+step 'send QUIT'
+stop_step
+curl -sS --max-time 30 --disable-epsv -o "$T/n1" "ftp://127.0.0.1:$PN/pub/small.bin" ||
+    fail "curl RETR (PASV) via ftpnat"
+same "$T/n1" "$SMALLH" "curl RETR over PASV, 227 naming 192.0.2.7"
+echo "ok: ftp_pasv_address named in 227 (not in 229), the data port where the client arrived"
 grep -q 'tracker:' "$T/agent.log" && fail "a tracker failed: $(grep 'tracker:' "$T/agent.log")"
 agent_alive
 echo "PASS"

@@ -69,11 +69,13 @@ test_valid(void **state)
 	    "backend = 127.0.0.1:110\nprotocol = pop3\ntls = implicit\n"
 	    "cert = %s\nkey = %s\nproxy_protocol = v2\nmax_connections = 50\n"
 	    "idle_timeout = 30s\nhandshake_timeout = 2s\nbuffer_size = 16K\n"
-	    "[service web]\nlisten = 0.0.0.0:8080\nbackend = [::1]:80\nprotocol = http\n",
+	    "[service web]\nlisten = 0.0.0.0:8080\nbackend = [::1]:80\nprotocol = http\n"
+	    "[service ftp]\nlisten = 10.0.0.5:21\nbackend = 127.0.0.1:2121\nprotocol = ftp\n"
+	    "ftp_data_ports = 40000-40009\nftp_pasv_address = 192.0.2.7\n",
 	    cert, key);
 	assert_int_equal(load(c, &cf, text), 0);
 	assert_int_equal(c->shutdown_timeout_ms, 5000);
-	assert_int_equal(c->nsvc, 2);
+	assert_int_equal(c->nsvc, 3);
 	s = &c->svc[0];
 	assert_string_equal(s->name, "pop3s");
 	assert_int_equal(s->nlisten, 2);
@@ -93,6 +95,12 @@ test_valid(void **state)
 	assert_int_equal(s->idle_ms, 600000);
 	assert_int_equal(s->buffer_size, 65536);
 	assert_string_equal(svc_addr_str(&s->backend.ss, b, sizeof(b)), "[::1]:80");
+	assert_false(s->pasv_addr_set);
+	s = &c->svc[2];
+	assert_int_equal(s->data_port_min, 40000);
+	assert_int_equal(s->data_port_max, 40009);
+	assert_true(s->pasv_addr_set);
+	assert_string_equal(inet_ntop(AF_INET, &s->pasv_addr, b, sizeof(b)), "192.0.2.7");
 }
 
 static const struct {
@@ -108,6 +116,10 @@ static const struct {
 	{ "[service a]\nbackend = 1.2.3:80\n", "t:2: backend: \"1.2.3:80\" has no numeric" },
 	{ "[service a]\nftp_data_ports = 80-90\n", "t:2: ftp_data_ports: \"80-90\" is not LOW-HIGH" },
 	{ "[service a]\nftp_data_ports = 40010-40000\n", "t:2: ftp_data_ports: \"40010-40000\" is not LOW-HIGH" },
+	{ "[service a]\nftp_pasv_address = 2001:db8::1\n",
+	  "t:2: ftp_pasv_address: \"2001:db8::1\" is not an IPv4 address" },
+	{ "[service a]\nftp_pasv_address = 192.0.2.300\n",
+	  "t:2: ftp_pasv_address: \"192.0.2.300\" is not an IPv4 address" },
 	{ "[service a]\nftp_data_timeout = 1ms\n", "t:2: ftp_data_timeout: 1 is out of range" },
 	{ "[service a]\nprotocol = gopher\n", "t:2: protocol: \"gopher\" is not http, pop3" },
 	{ "[service a]\ntls = maybe\n", "t:2: tls: \"maybe\" is not none, implicit or starttls" },
@@ -137,6 +149,8 @@ static const struct {
 	  "key = /etc/hostname\n", "t:2: [service a]: cert /nonexistent/c.pem is not readable" },
 	{ "[service a]\n" SVC_OK "protocol = tcp\nftp_data_ports = 40000-40009\n",
 	  "t:2: [service a]: ftp_data_ports is for protocol = ftp only" },
+	{ "[service a]\n" SVC_OK "protocol = pop3\nftp_pasv_address = 192.0.2.7\n",
+	  "t:2: [service a]: ftp_pasv_address is for protocol = ftp only" },
 	{ "[service a]\n" SVC_OK "protocol = ftp\nproxy_protocol = v2\n",
 	  "t:2: [service a]: proxy_protocol = v2 is not for protocol = ftp" },
 	{ "[service a]\n" SVC_OK "protocol = tcp\n[service b]\n" SVC_OK "protocol = tcp\n",

@@ -5,13 +5,22 @@
 # scenario and a closing "xen: N passed, N failed".  Exit 0 only if all
 # passed.  SECONDS (default 1800) bounds the whole run, every attempt.
 #
+# A waker: QEMU 7.2's software emulation of this machine now and then
+# leaves the CPU halted in Xen's idle loop with interrupts enabled and the
+# local APIC timer's interrupt pending (IRR 250), never delivered: the whole
+# machine stops until another interrupt arrives.  Once Xen's console is up,
+# the serial input is switched to Xen (three ^A) and a NUL, a key Xen
+# ignores, goes down the serial line every second: its receive interrupt
+# wakes the CPU, which then takes the timer's too.
+#
 # A stall watchdog: the rig prints a tick every 30 s of Dom-0's time, so a
 # serial console silent for XEN_STALL seconds (default 180) means the
-# emulated machine stopped.  The watchdog then records what it can
-# (QEMU's CPU use, the CPU's registers from QEMU's monitor, Xen's own
-# dumps through its debug keys on the serial line) in OUT/stall-N.log and
-# the console, ends that boot and, within XEN_ATTEMPTS boots (default 2)
-# and the time left, boots again.  Only a stall is retried, never a FAIL.
+# emulated machine stopped anyway.  The watchdog then records what it can
+# (QEMU's CPU use, the CPU's registers and local APIC from QEMU's monitor,
+# Xen's own dumps through its debug keys on the serial line) in
+# OUT/stall-N.log and the console, ends that boot and, within XEN_ATTEMPTS
+# boots (default 2) and the time left, boots again.  Only a stall is
+# retried, never a FAIL.
 set -u
 OUT=${1:?usage: run.sh OUT [SECONDS]}
 limit=${2:-1800}
@@ -45,10 +54,10 @@ diagnose() {
 		echo "run.sh: stall at $(date -u +%T): console silent for ${stall}s"
 		echo "run.sh: QEMU used $(qemu_cpu $1)% of a core over 10 s"
 		monitor "info registers" "x/8i \$pc" "info lapic" "info pic"
-		# Xen's debug keys: three ^A switch the serial input to Xen, then
-		# r (scheduler), q (domains and vCPUs), d (registers and stacks).
+		# Xen's debug keys (the input switched to Xen unless the waker
+		# did): r (scheduler), q (domains and vCPUs), d (registers, stacks).
 		size=$(wc -c <"$log")
-		printf '\001\001\001' >&3
+		[ -e "$OUT/xen-input" ] || printf '\001\001\001' >&3
 		sleep 2
 		for k in r q d; do printf %s $k >&3; sleep 5; done
 		sleep 20
@@ -63,8 +72,10 @@ diagnose() {
 # finished, 3 if the watchdog ended it, 1 otherwise.
 boot() {
 	n=$1
-	rm -f "$OUT/com1" "$OUT/mon.in" "$OUT/mon.out" "$OUT/qemu.pid" "$OUT/stalled"
+	rm -f "$OUT/com1" "$OUT/mon.in" "$OUT/mon.out" "$OUT/qemu.pid" "$OUT/stalled" \
+	    "$OUT/xen-input"
 	mkfifo "$OUT/com1" "$OUT/mon.in" "$OUT/mon.out"
+	: >"$log"
 	exec 3<>"$OUT/com1" 4<>"$OUT/mon.in"
 	cat "$OUT/mon.out" >"$OUT/mon-$n.log" &
 	mpid=$!
@@ -85,6 +96,20 @@ boot() {
 		done
 	) &
 	wpid=$!
+	(
+		while ! tr -d '\r' <"$log" 2>/dev/null | grep -aq 'Serial input to DOM0'; do
+			[ -e "$OUT/stalled" ] && exit
+			sleep 1
+		done
+		printf '\001\001\001' >&3
+		touch "$OUT/xen-input"
+		while [ ! -e "$OUT/stalled" ] && [ -s "$OUT/qemu.pid" ] &&
+		    kill -0 "$(cat "$OUT/qemu.pid")" 2>/dev/null; do
+			printf '\000' >&3
+			sleep 1
+		done
+	) &
+	kpid=$!
 	# Not -nographic: its stdio multiplexer would take the ^A of Xen's keys.
 	timeout --foreground -k 10 "$2" qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt \
 	    -smp 1 -m 2048 -display none -no-reboot -nodefaults -vga none \
@@ -95,7 +120,8 @@ boot() {
 	# QEMU is gone: a watchdog still diagnosing ends with it; one still
 	# waiting for the pid file (QEMU never started) is not needed.
 	[ -e "$OUT/stalled" ] || kill "$wpid" 2>/dev/null
-	wait "$wpid"
+	kill "$kpid" 2>/dev/null
+	wait "$wpid" "$kpid"
 	kill "$mpid" 2>/dev/null
 	exec 3>&- 4>&-
 	rm -f "$OUT/com1" "$OUT/mon.in" "$OUT/mon.out"
